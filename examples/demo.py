@@ -1,0 +1,84 @@
+"""The main job: starts ptx-emulator, runs the quickstart app into it, shows what arrived.
+
+    python examples/demo.py --emulator build/emulator/ptx-emulator
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def start_emulator(binary):
+    proc = subprocess.Popen(
+        [binary, "--otlp-grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--sls", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    for line in proc.stdout:
+        if line.startswith("ptx-emulator ready"):
+            print(line.strip())
+            return proc, dict(p.split("=", 1) for p in line.split()[2:] if "=" in p)
+    raise SystemExit("ptx-emulator exited before it was ready")
+
+
+def get(base, path):
+    with urllib.request.urlopen(base + path, timeout=10) as resp:
+        return json.loads(resp.read().decode())
+
+
+def show(base):
+    traces = get(base, "/api/traces")["traces"]
+    print(f"\n{len(traces)} trace(s) arrived:")
+    for t in traces:
+        marker = "  ERROR" if t["error"] else ""
+        print(f"  {t['trace_id']}  {t['service']:<16} {t['root_name']:<12} "
+              f"{t['span_count']} span(s) {int(t['duration_ns']) / 1e6:8.2f} ms{marker}")
+    for t in traces:
+        spans = get(base, f"/api/traces/{t['trace_id']}")["spans"]
+        by_parent = {}
+        for s in spans:
+            by_parent.setdefault(s["parent_span_id"], []).append(s)
+        ids = {s["span_id"] for s in spans}
+        roots = [s for s in spans if s["parent_span_id"] not in ids]
+        print(f"\ntrace {t['trace_id']}:")
+
+        def walk(span, depth):
+            start = int(span["start_time_unix_nano"])
+            dur = (int(span["end_time_unix_nano"]) - start) / 1e6
+            attrs = ", ".join(f"{k}={v['value']}" for k, v in sorted(span["attributes"].items())
+                              if k != "traceparent")
+            print(f"  {'  ' * depth}{span['name']} [{span['kind']}] {dur:.2f} ms "
+                  f"status={span['status']['code']}" + (f"  {{{attrs}}}" if attrs else ""))
+            for e in span["events"]:
+                print(f"  {'  ' * depth}  * event {e['name']}")
+            for child in sorted(by_parent.get(span["span_id"], []), key=lambda s: int(s["start_time_unix_nano"])):
+                walk(child, depth + 1)
+
+        for r in roots:
+            walk(r, 0)
+    stats = get(base, "/api/stats")
+    print("\nemulator counters:", json.dumps(stats, sort_keys=True))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--emulator", default="ptx-emulator", help="path of the ptx-emulator binary")
+    args = parser.parse_args()
+    proc, addrs = start_emulator(args.emulator)
+    try:
+        env = dict(os.environ, PTX_ENDPOINT="http://" + addrs["otlp-grpc"])
+        print("\n--- quickstart app (console output of pytracingx) ---")
+        subprocess.run([sys.executable, os.path.join(HERE, "quickstart.py")], env=env, check=True)
+        print("--- what ptx-emulator received ---")
+        show("http://" + addrs["http"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

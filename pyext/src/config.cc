@@ -1,0 +1,432 @@
+#include "config.h"
+
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "diagnostics.h"
+#include "ptx/base/text.h"
+
+namespace ptx::py {
+namespace {
+
+const char* Env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : nullptr;
+}
+
+// First set variable of `names`, in order (per-signal before generic).
+const char* FirstEnv(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (const char* v = Env(n)) return v;
+  }
+  return nullptr;
+}
+
+std::optional<int64_t> EnvInt(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    const char* v = Env(n);
+    if (!v) continue;
+    char* end = nullptr;
+    long long parsed = std::strtoll(v, &end, 10);
+    if (end && *end == '\0' && parsed >= 0) return parsed;
+    WarnOnce(std::string("ignoring invalid ") + n + "='" + v + "'");
+  }
+  return std::nullopt;
+}
+
+// "k=v,k2=v2" (OTEL_EXPORTER_OTLP_HEADERS), percent-decoded; malformed members skipped.
+HeaderList ParseHeaderEnv(const char* text) {
+  HeaderList out;
+  std::stringstream ss(text);
+  std::string member;
+  while (std::getline(ss, member, ',')) {
+    size_t eq = member.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key(TrimSpaces(PercentDecode(member.substr(0, eq))));
+    if (key.empty()) continue;
+    out.emplace_back(Lower(key), std::string(TrimSpaces(PercentDecode(member.substr(eq + 1)))));
+  }
+  return out;
+}
+
+const std::set<std::string>& KnownSamplers() {
+  static const std::set<std::string> names = {
+      "always_on", "always_off", "traceidratio", "parentbased_always_on",
+      "parentbased_always_off", "parentbased_traceidratio", "parent_based_traceid_ratio"};
+  return names;
+}
+
+std::string NormalizeProtocol(const std::string& given) {
+  std::string p = Lower(given);
+  if (p == "grpc") return "grpc";
+  if (p == "http/protobuf" || p == "http") return "http/protobuf";
+  return "";
+}
+
+std::string NormalizeCompression(const std::string& given) {
+  std::string c = Lower(given);
+  if (c == "gzip" || c == "zstd" || c == "none") return c;
+  return "";
+}
+
+int64_t Positive(std::optional<int64_t> explicit_value, std::optional<int64_t> env_value,
+                 int64_t fallback, const char* what) {
+  int64_t v = explicit_value ? *explicit_value : env_value ? *env_value : fallback;
+  if (v <= 0) throw pyb::value_error(std::string(what) + " must be positive");
+  return v;
+}
+
+std::string QuotePy(const std::string& s) {
+  return pyb::repr(pyb::str(s)).cast<std::string>();
+}
+
+std::string HeadersRepr(const HeaderList& headers) {
+  std::string out = "{";
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (i) out += ", ";
+    out += QuotePy(headers[i].first) + ": " +
+           (IsSecretName(headers[i].first) ? QuotePy("***") : QuotePy(headers[i].second));
+  }
+  return out + "}";
+}
+
+pyb::dict HeadersDict(const HeaderList& headers) {
+  pyb::dict d;
+  for (const auto& [k, v] : headers) d[pyb::str(k)] = IsSecretName(k) ? "***" : v;
+  return d;
+}
+
+std::shared_ptr<const RawOtlpConfig> MakeRawOtlp(pyb::object compression) {
+  auto cfg = std::make_shared<RawOtlpConfig>();
+  if (auto c = OptionalStr(compression, "compression")) {
+    std::string normalized = NormalizeCompression(*c);
+    if (normalized.empty()) throw pyb::value_error("unknown compression '" + *c + "'");
+    cfg->compression = normalized;
+  }
+  return cfg;
+}
+
+std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
+    pyb::object endpoint, pyb::object protocol, pyb::object headers, pyb::object timeout_ms,
+    pyb::object sampler, pyb::object sampler_arg, pyb::object batch_max_queue,
+    pyb::object batch_max_export, pyb::object batch_schedule_delay_ms,
+    pyb::object max_export_timeout_ms, pyb::object max_attributes_per_span,
+    pyb::object max_events_per_span, pyb::object max_links_per_span,
+    pyb::object max_attributes_per_event, pyb::object max_attributes_per_link,
+    pyb::object max_attribute_value_length, pyb::object raw_otlp) {
+  auto cfg = std::make_shared<TraceSinkConfig>();
+
+  // Protocol first: it decides how an endpoint from the environment is completed.
+  if (auto p = OptionalStr(protocol, "protocol")) {
+    cfg->protocol = NormalizeProtocol(*p);
+    if (cfg->protocol.empty()) throw pyb::value_error("unknown protocol '" + *p + "'");
+  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+                                         "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
+    cfg->protocol = NormalizeProtocol(env);
+    if (cfg->protocol.empty()) {
+      WarnOnce(std::string("unsupported OTEL_EXPORTER_OTLP_PROTOCOL '") + env + "', using grpc");
+      cfg->protocol = "grpc";
+    }
+  } else {
+    cfg->protocol = "grpc";
+  }
+
+  if (auto e = OptionalStr(endpoint, "endpoint")) {
+    cfg->endpoint = *e;
+  } else if (const char* env = Env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    cfg->endpoint = env;
+  } else if (const char* base = Env("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    cfg->endpoint = base;
+    if (cfg->protocol == "http/protobuf") {
+      while (!cfg->endpoint.empty() && cfg->endpoint.back() == '/') cfg->endpoint.pop_back();
+      cfg->endpoint += "/v1/traces";
+    }
+  }
+  if (TrimSpaces(cfg->endpoint).empty()) throw pyb::value_error("endpoint must not be empty");
+
+  if (!headers.is_none()) {
+    cfg->headers = ToHeaders(headers, "headers");
+  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+                                         "OTEL_EXPORTER_OTLP_HEADERS"})) {
+    cfg->headers = ParseHeaderEnv(env);
+  }
+
+  cfg->timeout_ms = Positive(OptionalInt(timeout_ms, "timeout_ms"),
+                             EnvInt({"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"}),
+                             10000, "timeout_ms");
+
+  if (auto s = OptionalStr(sampler, "sampler")) {
+    cfg->sampler = Lower(*s);
+    if (!KnownSamplers().count(cfg->sampler)) throw pyb::value_error("unknown sampler '" + *s + "'");
+  } else if (const char* env = Env("OTEL_TRACES_SAMPLER")) {
+    std::string name = Lower(env);
+    if (KnownSamplers().count(name)) {
+      cfg->sampler = name;
+    } else {
+      WarnOnce(std::string("unknown OTEL_TRACES_SAMPLER '") + env + "', using parentbased_always_on");
+    }
+  }
+  if (auto a = OptionalFloat(sampler_arg, "sampler_arg")) {
+    cfg->sampler_arg = *a;
+    cfg->sampler_arg_given = true;
+  } else if (const char* env = Env("OTEL_TRACES_SAMPLER_ARG")) {
+    char* end = nullptr;
+    double v = std::strtod(env, &end);
+    if (end && *end == '\0' && v >= 0 && v <= 1) {
+      cfg->sampler_arg = v;
+      cfg->sampler_arg_given = true;
+    } else {
+      WarnOnce(std::string("ignoring invalid OTEL_TRACES_SAMPLER_ARG '") + env + "'");
+    }
+  }
+  if (!(cfg->sampler_arg >= 0.0 && cfg->sampler_arg <= 1.0)) {
+    throw pyb::value_error("sampler_arg must be between 0 and 1");
+  }
+
+  cfg->batch_max_queue = Positive(OptionalInt(batch_max_queue, "batch_max_queue"),
+                                  EnvInt({"OTEL_BSP_MAX_QUEUE_SIZE"}), 2048, "batch_max_queue");
+  cfg->batch_max_export = Positive(OptionalInt(batch_max_export, "batch_max_export"),
+                                   EnvInt({"OTEL_BSP_MAX_EXPORT_BATCH_SIZE"}), 512, "batch_max_export");
+  if (cfg->batch_max_export > cfg->batch_max_queue) {
+    if (!batch_max_export.is_none()) {
+      throw pyb::value_error("batch_max_export must not exceed batch_max_queue");
+    }
+    cfg->batch_max_export = cfg->batch_max_queue;
+  }
+  cfg->batch_schedule_delay_ms =
+      Positive(OptionalInt(batch_schedule_delay_ms, "batch_schedule_delay_ms"),
+               EnvInt({"OTEL_BSP_SCHEDULE_DELAY"}), 5000, "batch_schedule_delay_ms");
+  cfg->max_export_timeout_ms =
+      Positive(OptionalInt(max_export_timeout_ms, "max_export_timeout_ms"),
+               EnvInt({"OTEL_BSP_EXPORT_TIMEOUT"}), 30000, "max_export_timeout_ms");
+
+  auto limit = [](pyb::object value, const char* what,
+                  std::initializer_list<const char*> env) -> int64_t {
+    auto v = OptionalInt(value, what);
+    if (!v) v = EnvInt(env);
+    if (!v) return 128;
+    if (*v < 0) throw pyb::value_error(std::string(what) + " must not be negative");
+    return *v;
+  };
+  cfg->max_attributes_per_span = limit(max_attributes_per_span, "max_attributes_per_span",
+                                       {"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"});
+  cfg->max_events_per_span = limit(max_events_per_span, "max_events_per_span",
+                                   {"OTEL_SPAN_EVENT_COUNT_LIMIT"});
+  cfg->max_links_per_span = limit(max_links_per_span, "max_links_per_span",
+                                  {"OTEL_SPAN_LINK_COUNT_LIMIT"});
+  cfg->max_attributes_per_event = limit(max_attributes_per_event, "max_attributes_per_event",
+                                        {"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"});
+  cfg->max_attributes_per_link = limit(max_attributes_per_link, "max_attributes_per_link",
+                                       {"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"});
+  if (auto v = OptionalInt(max_attribute_value_length, "max_attribute_value_length")) {
+    if (*v <= 0) throw pyb::value_error("max_attribute_value_length must be positive");
+    cfg->max_attribute_value_length = v;
+  } else {
+    cfg->max_attribute_value_length =
+        EnvInt({"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"});
+  }
+
+  if (!raw_otlp.is_none()) {
+    if (!pyb::isinstance<RawOtlpConfig>(raw_otlp)) {
+      throw pyb::type_error("raw_otlp must be a RawOtlp, got " +
+                            std::string(Py_TYPE(raw_otlp.ptr())->tp_name));
+    }
+    cfg->raw_otlp = raw_otlp.cast<std::shared_ptr<const RawOtlpConfig>>();
+  }
+  if (cfg->raw_otlp && cfg->raw_otlp->compression) {
+    cfg->compression = *cfg->raw_otlp->compression;
+  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+                                         "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
+    std::string c = NormalizeCompression(env);
+    if (c.empty()) {
+      WarnOnce(std::string("unknown OTEL_EXPORTER_OTLP_COMPRESSION '") + env + "', using none");
+    } else {
+      cfg->compression = c;
+    }
+  }
+  if (cfg->compression == "zstd" && cfg->protocol == "grpc") {
+    throw pyb::value_error("zstd compression needs protocol 'http/protobuf'");
+  }
+  return cfg;
+}
+
+std::string TraceSinkRepr(const TraceSinkConfig& s) {
+  std::string out = "TraceSink(endpoint=" + QuotePy(s.endpoint) + ", protocol=" + QuotePy(s.protocol) +
+                    ", sampler=" + QuotePy(s.sampler);
+  if (s.sampler_arg_given) {
+    out += ", sampler_arg=" + pyb::repr(pyb::float_(s.sampler_arg)).cast<std::string>();
+  }
+  if (!s.headers.empty()) out += ", headers=" + HeadersRepr(s.headers);
+  if (s.compression != "none") out += ", compression=" + QuotePy(s.compression);
+  return out + ")";
+}
+
+pyb::dict TraceSinkDescribe(const TraceSinkConfig& s) {
+  pyb::dict d;
+  d["kind"] = "traces";
+  d["endpoint"] = s.endpoint;
+  d["protocol"] = s.protocol;
+  d["headers"] = HeadersDict(s.headers);
+  d["timeout_ms"] = s.timeout_ms;
+  d["sampler"] = s.sampler;
+  d["sampler_arg"] = s.sampler_arg;
+  d["batch_max_queue"] = s.batch_max_queue;
+  d["batch_max_export"] = s.batch_max_export;
+  d["batch_schedule_delay_ms"] = s.batch_schedule_delay_ms;
+  d["max_export_timeout_ms"] = s.max_export_timeout_ms;
+  d["compression"] = s.compression;
+  return d;
+}
+
+std::shared_ptr<const Config> MakeConfig(pyb::object service_name, pyb::object resource_attributes,
+                                         bool console_output, const std::string& console_format,
+                                         const std::string& console_level, pyb::object sinks) {
+  auto cfg = std::make_shared<Config>();
+  if (auto s = OptionalStr(service_name, "service_name")) {
+    if (TrimSpaces(*s).empty()) throw pyb::value_error("service_name must not be empty");
+    cfg->service_name = *s;
+    cfg->service_name_explicit = true;
+  } else if (const char* env = Env("OTEL_SERVICE_NAME")) {
+    cfg->service_name = env;
+  }
+  AppendAttributes(resource_attributes, "resource_attributes", cfg->resource_attributes);
+  cfg->console_output = console_output;
+  cfg->console_format = Lower(console_format);
+  if (cfg->console_format != "compact" && cfg->console_format != "pretty" &&
+      cfg->console_format != "json") {
+    throw pyb::value_error("unknown console_format '" + console_format + "'");
+  }
+  cfg->console_level = Lower(console_level);
+  if (cfg->console_level == "warning") cfg->console_level = "warn";
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!levels.count(cfg->console_level)) {
+    throw pyb::value_error("unknown console_level '" + console_level + "'");
+  }
+  if (!sinks.is_none()) {
+    if (PyUnicode_Check(sinks.ptr()) || !PySequence_Check(sinks.ptr())) {
+      throw pyb::type_error("sinks must be a list of sink objects");
+    }
+    for (auto item : pyb::reinterpret_borrow<pyb::sequence>(sinks)) {
+      if (pyb::isinstance<TraceSinkConfig>(item)) {
+        cfg->trace_sinks.push_back(item.cast<std::shared_ptr<const TraceSinkConfig>>());
+      } else {
+        throw pyb::type_error("sinks must contain sink objects such as TraceSink, got " +
+                              std::string(Py_TYPE(item.ptr())->tp_name));
+      }
+    }
+  }
+  return cfg;
+}
+
+std::string ServiceNameForDisplay(const Config& c) {
+  return c.service_name.empty() ? std::string("unknown_service") : c.service_name;
+}
+
+}  // namespace
+
+bool IsSecretName(const std::string& name) {
+  std::string n = Lower(name);
+  return n == "authorization" || n == "proxy-authorization" || n.find("secret") != std::string::npos ||
+         n.find("token") != std::string::npos || n.find("password") != std::string::npos ||
+         n.find("api-key") != std::string::npos || n.find("apikey") != std::string::npos;
+}
+
+void RegisterConfig(pyb::module_& m) {
+  using namespace pybind11::literals;
+
+  pyb::class_<RawOtlpConfig, std::shared_ptr<RawOtlpConfig>>(
+      m, "RawOtlp", "Low-level OTLP knobs: compression ('gzip', 'zstd' or 'none').")
+      .def(pyb::init([](pyb::object compression) {
+             return std::const_pointer_cast<RawOtlpConfig>(MakeRawOtlp(std::move(compression)));
+           }),
+           "compression"_a = pyb::none())
+      .def_property_readonly("compression",
+                             [](const RawOtlpConfig& c) -> pyb::object {
+                               return c.compression ? pyb::object(pyb::str(*c.compression)) : pyb::none();
+                             })
+      .def("__repr__", [](const RawOtlpConfig& c) {
+        return c.compression ? "RawOtlp(compression=" + QuotePy(*c.compression) + ")"
+                             : std::string("RawOtlp()");
+      });
+
+  pyb::class_<TraceSinkConfig, std::shared_ptr<TraceSinkConfig>>(
+      m, "TraceSink", "Exports spans over OTLP (gRPC or HTTP/protobuf) through a batch processor.")
+      .def(pyb::init([](pyb::object endpoint, pyb::object protocol, pyb::object headers,
+                        pyb::object timeout_ms, pyb::object sampler, pyb::object sampler_arg,
+                        pyb::object batch_max_queue, pyb::object batch_max_export,
+                        pyb::object batch_schedule_delay_ms, pyb::object max_export_timeout_ms,
+                        pyb::object max_attributes_per_span, pyb::object max_events_per_span,
+                        pyb::object max_links_per_span, pyb::object max_attributes_per_event,
+                        pyb::object max_attributes_per_link, pyb::object max_attribute_value_length,
+                        pyb::object raw_otlp) {
+             return std::const_pointer_cast<TraceSinkConfig>(MakeTraceSink(
+                 endpoint, protocol, headers, timeout_ms, sampler, sampler_arg, batch_max_queue,
+                 batch_max_export, batch_schedule_delay_ms, max_export_timeout_ms,
+                 max_attributes_per_span, max_events_per_span, max_links_per_span,
+                 max_attributes_per_event, max_attributes_per_link, max_attribute_value_length,
+                 raw_otlp));
+           }),
+           "endpoint"_a = pyb::none(), "protocol"_a = pyb::none(), "headers"_a = pyb::none(),
+           "timeout_ms"_a = pyb::none(), "sampler"_a = pyb::none(), "sampler_arg"_a = pyb::none(),
+           "batch_max_queue"_a = pyb::none(), "batch_max_export"_a = pyb::none(),
+           "batch_schedule_delay_ms"_a = pyb::none(), "max_export_timeout_ms"_a = pyb::none(),
+           "max_attributes_per_span"_a = pyb::none(), "max_events_per_span"_a = pyb::none(),
+           "max_links_per_span"_a = pyb::none(), "max_attributes_per_event"_a = pyb::none(),
+           "max_attributes_per_link"_a = pyb::none(), "max_attribute_value_length"_a = pyb::none(),
+           "raw_otlp"_a = pyb::none())
+      .def_property_readonly("endpoint", [](const TraceSinkConfig& s) { return s.endpoint; })
+      .def_property_readonly("protocol", [](const TraceSinkConfig& s) { return s.protocol; })
+      .def_property_readonly("sampler", [](const TraceSinkConfig& s) { return s.sampler; })
+      .def_property_readonly("sampler_arg", [](const TraceSinkConfig& s) { return s.sampler_arg; })
+      .def_property_readonly("timeout_ms", [](const TraceSinkConfig& s) { return s.timeout_ms; })
+      .def_property_readonly("compression", [](const TraceSinkConfig& s) { return s.compression; })
+      .def("describe", &TraceSinkDescribe)
+      .def("__repr__", &TraceSinkRepr);
+
+  pyb::class_<Config, std::shared_ptr<Config>>(
+      m, "Config", "What ptx.init starts: the service, its resource, console output and sinks.")
+      .def(pyb::init([](pyb::object service_name, pyb::object resource_attributes,
+                        bool console_output, const std::string& console_format,
+                        const std::string& console_level, pyb::object sinks) {
+             return std::const_pointer_cast<Config>(MakeConfig(service_name, resource_attributes,
+                                                               console_output, console_format,
+                                                               console_level, sinks));
+           }),
+           "service_name"_a = pyb::none(), "resource_attributes"_a = pyb::none(),
+           "console_output"_a = true, "console_format"_a = "compact", "console_level"_a = "info",
+           "sinks"_a = pyb::none())
+      .def_property_readonly("service_name", &ServiceNameForDisplay)
+      .def_property_readonly("console_output", [](const Config& c) { return c.console_output; })
+      .def_property_readonly("console_format", [](const Config& c) { return c.console_format; })
+      .def_property_readonly("console_level", [](const Config& c) { return c.console_level; })
+      .def("describe",
+           [](const Config& c) {
+             pyb::dict d;
+             d["service_name"] = ServiceNameForDisplay(c);
+             d["console_output"] = c.console_output;
+             d["console_format"] = c.console_format;
+             d["console_level"] = c.console_level;
+             d["traces"] = c.trace_sinks.size();
+             d["metrics"] = 0;
+             d["otlp_logs"] = 0;
+             d["sls_logs"] = 0;
+             pyb::dict attrs;
+             for (const auto& [k, v] : c.resource_attributes) attrs[pyb::str(k)] = FromAttributeValue(v);
+             d["resource_attributes"] = attrs;
+             pyb::list sinks;
+             for (const auto& s : c.trace_sinks) sinks.append(TraceSinkDescribe(*s));
+             d["sinks"] = sinks;
+             return d;
+           })
+      .def("__repr__", [](const Config& c) {
+        return "Config(service_name=" + QuotePy(ServiceNameForDisplay(c)) +
+               ", traces=" + std::to_string(c.trace_sinks.size()) +
+               ", metrics=0, otlp_logs=0, sls_logs=0, console=" +
+               (c.console_output ? "True" : "False") + ")";
+      });
+}
+
+}  // namespace ptx::py

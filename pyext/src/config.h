@@ -1,0 +1,59 @@
+// The immutable configuration objects of the Python API (Config, TraceSink, RawOtlp):
+// validated at construction, environment defaults applied, explicit arguments winning.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convert.h"
+#include "ptx/base/attribute_value.h"
+
+namespace ptx::py {
+
+struct RawOtlpConfig {
+  std::optional<std::string> compression;  // gzip | zstd | none; nullopt = not set
+};
+
+struct TraceSinkConfig {
+  std::string endpoint;  // as given, or resolved from OTEL_EXPORTER_OTLP_*ENDPOINT
+  std::string protocol;  // "grpc" | "http/protobuf"
+  HeaderList headers;
+  int64_t timeout_ms = 10000;
+  std::string sampler = "parentbased_always_on";
+  double sampler_arg = 1.0;
+  bool sampler_arg_given = false;
+  int64_t batch_max_queue = 2048;
+  int64_t batch_max_export = 512;
+  int64_t batch_schedule_delay_ms = 5000;
+  int64_t max_export_timeout_ms = 30000;
+  int64_t max_attributes_per_span = 128;
+  int64_t max_events_per_span = 128;
+  int64_t max_links_per_span = 128;
+  int64_t max_attributes_per_event = 128;
+  int64_t max_attributes_per_link = 128;
+  std::optional<int64_t> max_attribute_value_length;  // unlimited when absent
+  std::string compression = "none";                    // resolved: gzip | zstd | none
+  std::shared_ptr<const RawOtlpConfig> raw_otlp;
+};
+
+struct Config {
+  std::string service_name;  // resolved; empty means "let the resource decide"
+  bool service_name_explicit = false;
+  Attributes resource_attributes;
+  bool console_output = true;
+  std::string console_format = "compact";
+  std::string console_level = "info";
+  std::vector<std::shared_ptr<const TraceSinkConfig>> trace_sinks;
+};
+
+// "***" for header names that carry credentials.
+bool IsSecretName(const std::string& name);
+
+void RegisterConfig(pybind11::module_& m);
+
+}  // namespace ptx::py

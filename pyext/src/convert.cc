@@ -1,0 +1,223 @@
+#include "convert.h"
+
+#include <Python.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ptx::py {
+namespace {
+
+enum class ScalarKind { kNone, kBool, kInt, kFloat, kStr, kBytes, kOther };
+
+ScalarKind KindOf(PyObject* o) {
+  if (o == Py_None) return ScalarKind::kNone;
+  if (PyBool_Check(o)) return ScalarKind::kBool;
+  if (PyLong_Check(o)) return ScalarKind::kInt;
+  if (PyFloat_Check(o)) return ScalarKind::kFloat;
+  if (PyUnicode_Check(o)) return ScalarKind::kStr;
+  if (PyBytes_Check(o) || PyByteArray_Check(o)) return ScalarKind::kBytes;
+  return ScalarKind::kOther;
+}
+
+std::string StrOf(pyb::handle o) { return pyb::str(o).cast<std::string>(); }
+
+std::string BytesOf(PyObject* o) {
+  if (PyBytes_Check(o)) return std::string(PyBytes_AS_STRING(o), PyBytes_GET_SIZE(o));
+  return std::string(PyByteArray_AS_STRING(o), PyByteArray_GET_SIZE(o));
+}
+
+std::string Utf8Of(PyObject* o) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+  if (data == nullptr) {
+    // Lone surrogates cannot be encoded: keep the text with replacement characters.
+    PyErr_Clear();
+    pyb::object encoded = pyb::reinterpret_steal<pyb::object>(
+        PyUnicode_AsEncodedString(o, "utf-8", "replace"));
+    return BytesOf(encoded.ptr());
+  }
+  return std::string(data, static_cast<size_t>(size));
+}
+
+// int64 when it fits; nullopt when the Python int is out of range.
+std::optional<int64_t> Int64Of(PyObject* o) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (overflow != 0) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+template <typename T, typename F>
+std::optional<AttributeValue> ListOf(PyObject* seq, ScalarKind kind, F convert) {
+  std::vector<T> out;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  out.reserve(static_cast<size_t>(n));
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    if (items[i] == Py_None) continue;
+    auto value = convert(items[i]);
+    if (!value) return std::nullopt;
+    out.push_back(std::move(*value));
+  }
+  return AttributeValue(std::move(out));
+}
+
+std::optional<AttributeValue> SequenceValue(pyb::handle value) {
+  pyb::object fast = pyb::reinterpret_steal<pyb::object>(PySequence_Fast(value.ptr(), ""));
+  PyObject* seq = fast.ptr();
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  ScalarKind kind = ScalarKind::kNone;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    ScalarKind k = KindOf(items[i]);
+    if (k == ScalarKind::kNone) continue;
+    if (k == ScalarKind::kOther || (kind != ScalarKind::kNone && k != kind)) return std::nullopt;
+    kind = k;
+  }
+  switch (kind) {
+    case ScalarKind::kNone:
+    case ScalarKind::kStr:
+      return ListOf<std::string>(seq, kind, [](PyObject* o) {
+        return std::optional<std::string>(Utf8Of(o));
+      });
+    case ScalarKind::kBool:
+      return ListOf<bool>(seq, kind, [](PyObject* o) { return std::optional<bool>(o == Py_True); });
+    case ScalarKind::kInt:
+      return ListOf<int64_t>(seq, kind, [](PyObject* o) { return Int64Of(o); });
+    case ScalarKind::kFloat:
+      return ListOf<double>(seq, kind,
+                            [](PyObject* o) { return std::optional<double>(PyFloat_AS_DOUBLE(o)); });
+    case ScalarKind::kBytes:
+      return ListOf<Bytes>(seq, kind, [](PyObject* o) { return std::optional<Bytes>(Bytes{BytesOf(o)}); });
+    case ScalarKind::kOther:
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<AttributeValue> ToAttributeValue(pyb::handle value) {
+  PyObject* o = value.ptr();
+  switch (KindOf(o)) {
+    case ScalarKind::kNone: return std::nullopt;
+    case ScalarKind::kBool: return AttributeValue(o == Py_True);
+    case ScalarKind::kInt: {
+      if (auto v = Int64Of(o)) return AttributeValue(*v);
+      return AttributeValue(StrOf(value));
+    }
+    case ScalarKind::kFloat: return AttributeValue(PyFloat_AS_DOUBLE(o));
+    case ScalarKind::kStr: return AttributeValue(Utf8Of(o));
+    case ScalarKind::kBytes: return AttributeValue(Bytes{BytesOf(o)});
+    case ScalarKind::kOther: break;
+  }
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    if (auto list = SequenceValue(value)) return list;
+  }
+  return AttributeValue(StrOf(value));
+}
+
+std::string AttributeKey(pyb::handle key) {
+  if (!PyUnicode_Check(key.ptr())) {
+    throw pyb::type_error("attribute keys must be str, got " +
+                          std::string(Py_TYPE(key.ptr())->tp_name));
+  }
+  std::string k = Utf8Of(key.ptr());
+  if (k.empty()) throw pyb::value_error("attribute key must not be empty");
+  return k;
+}
+
+void AppendAttributes(pyb::handle dict, const char* what, Attributes& out, size_t limit,
+                      uint32_t* dropped) {
+  if (dict.is_none()) return;
+  if (!PyDict_Check(dict.ptr())) {
+    throw pyb::type_error(std::string(what) + " must be a dict, got " +
+                          Py_TYPE(dict.ptr())->tp_name);
+  }
+  PyObject* key;
+  PyObject* value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(dict.ptr(), &pos, &key, &value)) {
+    std::string k = AttributeKey(key);
+    auto v = ToAttributeValue(value);
+    if (!v) continue;
+    if (!SetAttribute(out, k, std::move(*v), limit) && dropped) ++*dropped;
+  }
+}
+
+pyb::object FromAttributeValue(const AttributeValue& value) {
+  switch (value.index()) {
+    case 0: return pyb::bool_(std::get<bool>(value));
+    case 1: return pyb::int_(std::get<int64_t>(value));
+    case 2: return pyb::float_(std::get<double>(value));
+    case 3: return pyb::str(std::get<std::string>(value));
+    case 4: return pyb::bytes(std::get<Bytes>(value).data);
+    case 5: return pyb::cast(std::get<std::vector<bool>>(value));
+    case 6: return pyb::cast(std::get<std::vector<int64_t>>(value));
+    case 7: return pyb::cast(std::get<std::vector<double>>(value));
+    case 8: return pyb::cast(std::get<std::vector<std::string>>(value));
+    case 9: {
+      pyb::list out;
+      for (const auto& b : std::get<std::vector<Bytes>>(value)) out.append(pyb::bytes(b.data));
+      return std::move(out);
+    }
+  }
+  return pyb::none();
+}
+
+HeaderList ToHeaders(pyb::handle dict, const char* what) {
+  HeaderList out;
+  if (dict.is_none()) return out;
+  if (!PyDict_Check(dict.ptr())) {
+    throw pyb::type_error(std::string(what) + " must be a dict of str to str, got " +
+                          Py_TYPE(dict.ptr())->tp_name);
+  }
+  for (auto item : pyb::reinterpret_borrow<pyb::dict>(dict)) {
+    if (!PyUnicode_Check(item.first.ptr()) || !PyUnicode_Check(item.second.ptr())) {
+      throw pyb::type_error(std::string(what) + " keys and values must be str");
+    }
+    std::string name = Utf8Of(item.first.ptr());
+    if (name.empty()) throw pyb::value_error(std::string(what) + " names must not be empty");
+    out.emplace_back(std::move(name), Utf8Of(item.second.ptr()));
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::optional<int64_t> OptionalInt(pyb::handle value, const char* what) {
+  if (value.is_none()) return std::nullopt;
+  if (!PyLong_Check(value.ptr()) || PyBool_Check(value.ptr())) {
+    throw pyb::type_error(std::string(what) + " must be an int, got " +
+                          Py_TYPE(value.ptr())->tp_name);
+  }
+  auto v = Int64Of(value.ptr());
+  if (!v) throw pyb::value_error(std::string(what) + " is out of range");
+  return v;
+}
+
+std::optional<double> OptionalFloat(pyb::handle value, const char* what) {
+  if (value.is_none()) return std::nullopt;
+  if (PyFloat_Check(value.ptr())) return PyFloat_AS_DOUBLE(value.ptr());
+  if (PyLong_Check(value.ptr()) && !PyBool_Check(value.ptr())) {
+    return PyLong_AsDouble(value.ptr());
+  }
+  throw pyb::type_error(std::string(what) + " must be a number, got " +
+                        Py_TYPE(value.ptr())->tp_name);
+}
+
+std::optional<std::string> OptionalStr(pyb::handle value, const char* what) {
+  if (value.is_none()) return std::nullopt;
+  if (!PyUnicode_Check(value.ptr())) {
+    throw pyb::type_error(std::string(what) + " must be a str, got " +
+                          Py_TYPE(value.ptr())->tp_name);
+  }
+  return Utf8Of(value.ptr());
+}
+
+}  // namespace ptx::py

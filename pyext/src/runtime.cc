@@ -1,0 +1,204 @@
+#include "runtime.h"
+
+#include <pybind11/pybind11.h>
+
+#include <cstdlib>
+
+#include "diagnostics.h"
+#include "ptx/base/text.h"
+#include "ptx/compression/codec.h"
+#include "ptx/export/otlp_span_exporter.h"
+#include "ptx/sampling/sampler.h"
+#include "ptx/sdk/batch_span_processor.h"
+#include "ptx/sdk/console_sink.h"
+#include "ptx/sdk/resource.h"
+
+namespace ptx::py {
+namespace pyb = pybind11;
+namespace {
+
+// Interpreter exit gives queued telemetry this long to leave.
+constexpr int64_t kExitTimeoutMs = 5000;
+
+SteadyClock::time_point DeadlineIn(int64_t timeout_ms) {
+  return SteadyClock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+}
+
+bool SdkDisabled() {
+  const char* v = std::getenv("OTEL_SDK_DISABLED");
+  return v && AsciiLower(TrimSpaces(v)) == "true";
+}
+
+std::unique_ptr<Propagators> PropagatorsFromEnv() {
+  const char* env = std::getenv("OTEL_PROPAGATORS");
+  auto parsed = ParsePropagators(env ? env : "tracecontext,baggage");
+  for (const auto& warning : parsed.warnings) WarnOnce(warning);
+  return std::make_unique<Propagators>(std::move(parsed.propagators));
+}
+
+OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink) {
+  OtlpExporterOptions o;
+  o.endpoint = sink.endpoint;
+  o.protocol = sink.protocol == "grpc" ? OtlpExporterOptions::Protocol::kGrpc
+                                       : OtlpExporterOptions::Protocol::kHttpProtobuf;
+  o.headers = sink.headers;
+  o.compression = *compression::ParseCodec(sink.compression);  // validated by TraceSink
+  o.timeout = std::chrono::milliseconds(sink.timeout_ms);
+  return o;
+}
+
+SpanLimits CombinedLimits(const Config& config) {
+  // One record serves every pipeline, so it keeps what the most generous sink allows.
+  if (config.trace_sinks.empty()) return SpanLimits{};
+  SpanLimits l;
+  l.max_attributes = l.max_events = l.max_links = 0;
+  l.max_attributes_per_event = l.max_attributes_per_link = l.max_attribute_value_length = 0;
+  for (const auto& s : config.trace_sinks) {
+    l.max_attributes = std::max<size_t>(l.max_attributes, s->max_attributes_per_span);
+    l.max_events = std::max<size_t>(l.max_events, s->max_events_per_span);
+    l.max_links = std::max<size_t>(l.max_links, s->max_links_per_span);
+    l.max_attributes_per_event = std::max<size_t>(l.max_attributes_per_event, s->max_attributes_per_event);
+    l.max_attributes_per_link = std::max<size_t>(l.max_attributes_per_link, s->max_attributes_per_link);
+    size_t length = s->max_attribute_value_length ? static_cast<size_t>(*s->max_attribute_value_length)
+                                                  : SIZE_MAX;
+    l.max_attribute_value_length = std::max(l.max_attribute_value_length, length);
+  }
+  return l;
+}
+
+}  // namespace
+
+Runtime& Runtime::Get() {
+  static Runtime* runtime = new Runtime();
+  return *runtime;
+}
+
+Runtime::Runtime() : propagators_(PropagatorsFromEnv()) {}
+
+void Runtime::Init(const Config& config) {
+  if (initialized_) throw std::runtime_error("pytracingx is already initialized");
+  initialized_ = true;
+  propagators_ = PropagatorsFromEnv();
+  if (SdkDisabled()) return;
+
+  ResourceOptions resource_options;
+  resource_options.service_name = config.service_name;
+  resource_options.user_attributes = config.resource_attributes;
+  Resource resource = BuildResource(resource_options);
+
+  // Export failures and drops are reported here, rate-limited, even with console_output off.
+  ConsoleOptions console_options;
+  console_options.format = *ParseConsoleFormat(config.console_format);  // validated by Config
+  console_options.level = *ParseConsoleLevel(config.console_level);
+  bool print_spans = config.console_output && console_options.level != ConsoleLevel::kOff;
+  if (!print_spans) console_options.level = ConsoleLevel::kWarn;
+  auto console = std::make_shared<ConsoleSink>(std::move(console_options));
+  auto report = [console](std::string_view key, std::string_view message) {
+    console->Diagnostic(ConsoleLevel::kWarn, message, key);
+  };
+
+  std::vector<TracePipeline> pipelines;
+  for (const auto& sink : config.trace_sinks) {
+    auto sampler = MakeSampler(sink->sampler, sink->sampler_arg);
+    if (!sampler.ok()) throw pyb::value_error(sampler.status().message());
+    BatchOptions batch;
+    batch.max_queue = static_cast<size_t>(sink->batch_max_queue);
+    batch.max_export_batch = static_cast<size_t>(sink->batch_max_export);
+    batch.schedule_delay = std::chrono::milliseconds(sink->batch_schedule_delay_ms);
+    batch.export_timeout = std::chrono::milliseconds(sink->max_export_timeout_ms);
+    batch.diagnostics = report;
+    std::string key = "traces " + sink->endpoint;
+    auto exporter = OtlpSpanExporter::Create(
+        ExporterOptions(*sink), resource,
+        [console, key](const Status& status) {
+          console->Diagnostic(ConsoleLevel::kWarn, "exporting spans to " + key.substr(7) + " failed: " +
+                                                       status.ToString(), key);
+        });
+    if (!exporter.ok()) throw pyb::value_error(exporter.status().message());
+    TracePipeline pipeline;
+    pipeline.sampler = std::move(sampler).value();
+    pipeline.processor = std::make_unique<BatchSpanProcessor>(std::move(exporter).value(), batch);
+    pipelines.push_back(std::move(pipeline));
+  }
+
+  TracerOptions options;
+  options.resource = std::move(resource);
+  options.limits = CombinedLimits(config);
+  options.pipelines = std::move(pipelines);
+  auto tracer = Tracer::Create(std::move(options));
+  if (!tracer.ok()) throw pyb::value_error(tracer.status().message());
+  if (print_spans) (*tracer)->SetConsole(console);
+  owned_tracer_ = std::move(tracer).value();
+  tracer_.store(owned_tracer_.get(), std::memory_order_release);
+}
+
+bool Runtime::ForceFlush(int64_t timeout_ms) {
+  Tracer* t = tracer();
+  if (!t) return true;
+  pyb::gil_scoped_release release;
+  return t->ForceFlush(DeadlineIn(timeout_ms));
+}
+
+void Runtime::Shutdown(int64_t timeout_ms) {
+  Tracer* t = tracer_.exchange(nullptr, std::memory_order_acq_rel);
+  if (!t) return;
+  // The tracer object stays allocated: a thread may still hold the pointer it read.
+  pyb::gil_scoped_release release;
+  t->Shutdown(DeadlineIn(timeout_ms));
+}
+
+void Runtime::BeforeFork() {
+  if (Tracer* t = tracer()) t->PrepareFork();
+}
+
+void Runtime::AfterForkInParent() {
+  if (Tracer* t = tracer()) t->AfterForkParent();
+}
+
+void Runtime::AfterForkInChild() {
+  if (Tracer* t = tracer()) t->AfterForkChild();
+}
+
+void RegisterLifecycle(pyb::module_& m) {
+  using namespace pybind11::literals;
+  m.def(
+      "init", [](const Config& config) { Runtime::Get().Init(config); }, "config"_a,
+      "Starts the pipelines described by config. Raises RuntimeError on a second call.");
+  m.def(
+      "shutdown", [](int64_t timeout_ms) { Runtime::Get().Shutdown(timeout_ms); },
+      "timeout_ms"_a = 30000, "Flushes and stops every pipeline within timeout_ms. Idempotent.");
+  m.def(
+      "force_flush", [](int64_t timeout_ms) { return Runtime::Get().ForceFlush(timeout_ms); },
+      "timeout_ms"_a = 30000, "Exports everything queued so far; True when it all went out in time.");
+  m.def(
+      "stats",
+      [] {
+        pyb::dict out;
+        pyb::list traces;
+        if (Tracer* t = Runtime::Get().owned_tracer()) {
+          for (const ProcessorStats& p : t->PipelineStats()) {
+            pyb::dict d;
+            d["queued"] = p.queued;
+            d["dropped"] = p.dropped;
+            d["exported"] = p.exported;
+            d["export_failures"] = p.export_failures;
+            traces.append(d);
+          }
+        }
+        out["traces"] = traces;
+        return out;
+      },
+      "Counters of every pipeline: queued, dropped, exported and failed items.");
+  m.def("_exit_hook", [] { Runtime::Get().Shutdown(kExitTimeoutMs); });
+  m.def("_before_fork", [] { Runtime::Get().BeforeFork(); });
+  m.def("_after_fork_in_parent", [] { Runtime::Get().AfterForkInParent(); });
+  m.def("_after_fork_in_child", [] { Runtime::Get().AfterForkInChild(); });
+
+  // Hooks are registered from the module so that they exist however the package is imported.
+  pyb::module_::import("atexit").attr("register")(m.attr("_exit_hook"));
+  pyb::module_::import("os").attr("register_at_fork")(
+      "before"_a = m.attr("_before_fork"), "after_in_parent"_a = m.attr("_after_fork_in_parent"),
+      "after_in_child"_a = m.attr("_after_fork_in_child"));
+}
+
+}  // namespace ptx::py

@@ -1,0 +1,48 @@
+// The process-wide state behind ptx.init/shutdown/force_flush: the tracer and its pipelines,
+// the propagators, and the fork and exit hooks. Every method needs the GIL unless noted.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "config.h"
+#include "ptx/context/propagators.h"
+#include "ptx/sdk/tracer.h"
+
+namespace ptx::py {
+
+class Runtime {
+ public:
+  // Never destroyed: API calls may race with interpreter teardown.
+  static Runtime& Get();
+
+  // Raises RuntimeError("pytracingx is already initialized") on a second call.
+  void Init(const Config& config);
+  // Both wait without the GIL, bounded by timeout_ms.
+  bool ForceFlush(int64_t timeout_ms);
+  void Shutdown(int64_t timeout_ms);
+
+  // The running tracer, or nullptr before init, after shutdown or when OTEL_SDK_DISABLED.
+  // Lock-free; the pointee lives until the process exits.
+  Tracer* tracer() const { return tracer_.load(std::memory_order_acquire); }
+  // The tracer created by init, also after shutdown (for its counters); nullptr before.
+  Tracer* owned_tracer() const { return owned_tracer_.get(); }
+  const Propagators& propagators() const { return *propagators_; }
+
+  // os.register_at_fork hooks.
+  void BeforeFork();
+  void AfterForkInParent();
+  void AfterForkInChild();
+
+ private:
+  Runtime();
+
+  std::atomic<Tracer*> tracer_{nullptr};
+  std::unique_ptr<Tracer> owned_tracer_;
+  std::unique_ptr<Propagators> propagators_;
+  bool initialized_ = false;  // guarded by the GIL
+};
+
+void RegisterLifecycle(pybind11::module_& m);
+
+}  // namespace ptx::py
