@@ -1,0 +1,49 @@
+// OTLP/gRPC as one generic unary call with pre-serialized bytes, classified per the OTLP spec
+// (RESOURCE_EXHAUSTED retryable only with google.rpc.RetryInfo, whose delay is honoured).
+//
+//   ptx::transport::OtlpGrpcTransportOptions o; o.target = "localhost:4317";
+//   auto t = ptx::transport::OtlpGrpcTransport::Create(o);  // then (*t)->Send(body, deadline)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ptx/compression/codec.h"
+#include "ptx/transport/http_client.h"
+#include "ptx/transport/otlp_transport.h"
+
+namespace ptx::transport {
+
+inline constexpr char kGrpcTraceExportMethod[] =
+    "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+struct OtlpGrpcTransportOptions {
+  std::string target;          // "host:port" (no scheme)
+  bool secure = false;         // TLS with the system roots or `ca_file`
+  std::string ca_file;         // PEM roots for TLS; empty: gRPC's default roots
+  std::string method = kGrpcTraceExportMethod;  // full method path
+  HttpHeaders headers;         // request metadata; names are lowercased
+  // gRPC message compression: kNone, kGzip or kDeflate.
+  compression::Codec compression = compression::Codec::kNone;
+  std::string user_agent;      // prefix of gRPC's own user agent
+};
+
+// Thread safety: see OtlpTransport.
+class OtlpGrpcTransport final : public OtlpTransport {
+ public:
+  // Fails with kInvalidArgument on an empty target, an unsupported compression, metadata
+  // that gRPC would reject, or an unreadable `ca_file`. Does not connect yet.
+  static Result<std::unique_ptr<OtlpGrpcTransport>> Create(OtlpGrpcTransportOptions options);
+  ~OtlpGrpcTransport() override;
+
+  SendResult Send(std::string_view body, SteadyClock::time_point deadline) override;
+  void Cancel() override;
+
+ private:
+  class Impl;
+  explicit OtlpGrpcTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ptx::transport

@@ -1,0 +1,226 @@
+#include "ptx/transport/otlp_grpc_transport.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/generic/generic_stub.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "rpc_status.h"
+
+namespace ptx::transport {
+namespace {
+
+using compression::Codec;
+
+// opentelemetry-python reads a bare RetryInfo from this trailer; collectors send the full
+// google.rpc.Status in grpc-status-details-bin. Both are honoured.
+constexpr char kRetryInfoTrailer[] = "google.rpc.retryinfo-bin";
+
+bool IsValidMetadataKey(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool IsValidMetadataValue(std::string_view key, std::string_view value) {
+  if (key.size() > 4 && key.substr(key.size() - 4) == "-bin") return true;
+  return std::all_of(value.begin(), value.end(),
+                     [](unsigned char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+bool IsRetryableCode(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DATA_LOSS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Beyond this a deadline means "none"; the cap keeps time_point::max() from overflowing.
+constexpr std::chrono::hours kMaxCallDuration{24 * 365};
+
+std::chrono::system_clock::time_point ToSystemDeadline(SteadyClock::time_point deadline) {
+  auto left = std::min<SteadyClock::duration>(deadline - SteadyClock::now(), kMaxCallDuration);
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(left);
+}
+
+std::string ToString(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const auto& slice : slices) {
+    out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+class OtlpGrpcTransport::Impl {
+ public:
+  Impl(OtlpGrpcTransportOptions options, std::shared_ptr<grpc::Channel> channel)
+      : options_(std::move(options)), stub_(std::move(channel)) {}
+
+  SendResult Send(std::string_view body, SteadyClock::time_point deadline) {
+    if (MillisUntil(deadline) <= 0) {
+      return SendResult::Failure(
+          DeadlineExceededError("OTLP/gRPC: deadline passed before the call"), true);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(ToSystemDeadline(deadline));
+    for (const auto& [key, value] : options_.headers) context.AddMetadata(key, value);
+    if (options_.compression == Codec::kGzip) {
+      context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    } else if (options_.compression == Codec::kDeflate) {
+      context.set_compression_algorithm(GRPC_COMPRESS_DEFLATE);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cancelled_) {
+        return SendResult::Failure(
+            Status(StatusCode::kCancelled, "OTLP/gRPC: transport cancelled"), false);
+      }
+      in_flight_ = &context;
+    }
+
+    grpc::Slice slice(body.data(), body.size());
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::Status status;
+    bool done = false;
+    std::mutex done_mu;
+    std::condition_variable done_cv;
+    stub_.UnaryCall(&context, options_.method, grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(done_mu);
+                      status = std::move(s);
+                      done = true;
+                      done_cv.notify_one();
+                    });
+    {
+      // The deadline set on the context ends the call; no timeout needed here.
+      std::unique_lock<std::mutex> lock(done_mu);
+      done_cv.wait(lock, [&] { return done; });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_ = nullptr;
+    }
+    return Classify(status, context, response);
+  }
+
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    if (in_flight_ != nullptr) in_flight_->TryCancel();
+  }
+
+ private:
+  SendResult Classify(const grpc::Status& status, const grpc::ClientContext& context,
+                      const grpc::ByteBuffer& response) {
+    SendResult result;
+    if (status.ok()) {
+      result.response_body = ToString(response);
+      return result;
+    }
+    std::string message = "OTLP/gRPC " + options_.target + ": " +
+                          std::string(StatusCodeName(static_cast<StatusCode>(status.error_code())));
+    if (!status.error_message().empty()) message += ": " + status.error_message();
+    bool cancelled_by_us;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled_by_us = cancelled_;
+    }
+    result.status = Status(static_cast<StatusCode>(status.error_code()), std::move(message));
+
+    std::optional<std::chrono::milliseconds> retry_delay;
+    if (auto details = internal::ParseRpcStatus(status.error_details())) {
+      retry_delay = details->retry_delay;
+    }
+    if (!retry_delay) {
+      const auto& trailers = context.GetServerTrailingMetadata();
+      auto it = trailers.find(kRetryInfoTrailer);
+      if (it != trailers.end()) {
+        retry_delay = internal::ParseRetryInfo(
+            std::string_view(it->second.data(), it->second.size()));
+      }
+    }
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      result.retryable = retry_delay.has_value();
+    } else {
+      result.retryable = IsRetryableCode(status.error_code());
+    }
+    if (cancelled_by_us) result.retryable = false;  // shutdown, not a server hiccup
+    if (result.retryable) result.retry_after = retry_delay;
+    return result;
+  }
+
+  const OtlpGrpcTransportOptions options_;
+  grpc::GenericStub stub_;
+  std::mutex mu_;
+  bool cancelled_ = false;                     // GUARDED_BY(mu_)
+  grpc::ClientContext* in_flight_ = nullptr;   // GUARDED_BY(mu_)
+};
+
+Result<std::unique_ptr<OtlpGrpcTransport>> OtlpGrpcTransport::Create(
+    OtlpGrpcTransportOptions options) {
+  if (options.target.empty()) return InvalidArgumentError("OTLP/gRPC: empty target");
+  if (options.compression != Codec::kNone && options.compression != Codec::kGzip &&
+      options.compression != Codec::kDeflate) {
+    return InvalidArgumentError(std::string("OTLP/gRPC: unsupported compression ") +
+                                compression::CodecName(options.compression));
+  }
+  for (auto& [key, value] : options.headers) {
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!IsValidMetadataKey(key) || !IsValidMetadataValue(key, value)) {
+      return InvalidArgumentError("OTLP/gRPC: invalid metadata '" + key + "'");
+    }
+  }
+
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (options.secure) {
+    grpc::SslCredentialsOptions ssl;
+    if (!options.ca_file.empty()) {
+      std::ifstream in(options.ca_file, std::ios::binary);
+      if (!in) return InvalidArgumentError("OTLP/gRPC: cannot read CA file " + options.ca_file);
+      std::ostringstream pem;
+      pem << in.rdbuf();
+      ssl.pem_root_certs = pem.str();
+    }
+    credentials = grpc::SslCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  grpc::ChannelArguments args;
+  if (!options.user_agent.empty()) args.SetUserAgentPrefix(options.user_agent);
+  // SendWithRetry is the one retry policy; gRPC's transparent retries would multiply it.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  auto channel = grpc::CreateCustomChannel(options.target, credentials, args);
+  return std::unique_ptr<OtlpGrpcTransport>(
+      new OtlpGrpcTransport(std::make_unique<Impl>(std::move(options), std::move(channel))));
+}
+
+OtlpGrpcTransport::OtlpGrpcTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OtlpGrpcTransport::~OtlpGrpcTransport() = default;
+
+SendResult OtlpGrpcTransport::Send(std::string_view body, SteadyClock::time_point deadline) {
+  return impl_->Send(body, deadline);
+}
+
+void OtlpGrpcTransport::Cancel() { impl_->Cancel(); }
+
+}  // namespace ptx::transport

@@ -1,0 +1,215 @@
+// Real local servers for transport and export tests: an HTTP server (cpp-httplib), a gRPC
+// generic server with scripted answers, a socket that accepts and never answers, and a port
+// nobody listens on. Everything binds 127.0.0.1 on an ephemeral port.
+//
+//   ptx::test_servers::HttpTestServer server([](const auto& req, auto& res) { res.status = 200; });
+//   std::string url = server.Url("/v1/traces");
+#pragma once
+
+#include <arpa/inet.h>
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace ptx::test_servers {
+
+// Thread-safe for handlers: they run on the server's threads.
+class HttpTestServer {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  explicit HttpTestServer(Handler handler) {
+    server_.Post(".*", [handler = std::move(handler)](const httplib::Request& req,
+                                                      httplib::Response& res) {
+      handler(req, res);
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is a no-op until the accept loop runs; wait for it so the destructor cannot hang.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~HttpTestServer() {
+    server_.stop();
+    thread_.join();
+  }
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A listening socket that never accepts: connects succeed (kernel backlog), nothing answers.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 16);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A loopback port that was free a moment ago and has no listener.
+inline int ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// One scripted gRPC answer.
+struct GrpcAnswer {
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  std::string message;
+  std::string details;                                       // grpc-status-details-bin
+  std::vector<std::pair<std::string, std::string>> trailers;
+  std::string response;                                      // body when OK
+  bool hang = false;                                         // answer only when cancelled
+};
+
+struct GrpcCall {
+  std::string method;
+  std::multimap<std::string, std::string> metadata;
+  std::string body;
+};
+
+// Answers calls to any method from a script (the last answer repeats). Thread-safe.
+class GrpcTestServer {
+ public:
+  explicit GrpcTestServer(std::vector<GrpcAnswer> script) : service_(this) {
+    script_.assign(script.begin(), script.end());
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterCallbackGenericService(&service_);
+    server_ = builder.BuildAndStart();
+  }
+  ~GrpcTestServer() { server_->Shutdown(std::chrono::system_clock::now()); }
+
+  int port() const { return port_; }
+  std::string Target() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::vector<GrpcCall> calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  class Reactor : public grpc::ServerGenericBidiReactor {
+   public:
+    Reactor(GrpcTestServer* owner, grpc::GenericCallbackServerContext* ctx)
+        : owner_(owner), ctx_(ctx) {
+      StartRead(&request_);
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request"));
+        return;
+      }
+      GrpcAnswer answer = owner_->Record(ctx_, request_);
+      if (answer.hang) return;  // OnCancel finishes
+      if (!ClaimFinish()) return;
+      for (const auto& [key, value] : answer.trailers) ctx_->AddTrailingMetadata(key, value);
+      if (answer.code == grpc::StatusCode::OK) {
+        grpc::Slice slice(answer.response.data(), answer.response.size());
+        response_ = grpc::ByteBuffer(&slice, 1);
+        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+      } else {
+        Finish(grpc::Status(answer.code, answer.message, answer.details));
+      }
+    }
+    void OnCancel() override {
+      if (ClaimFinish()) Finish(grpc::Status::CANCELLED);
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    // Finish must run once; the lock is released before it because OnDone may follow at once.
+    bool ClaimFinish() {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return false;
+      finished_ = true;
+      return true;
+    }
+
+    GrpcTestServer* owner_;
+    grpc::GenericCallbackServerContext* ctx_;
+    grpc::ByteBuffer request_;
+    grpc::ByteBuffer response_;
+    std::mutex mu_;
+    bool finished_ = false;
+  };
+
+  class Service : public grpc::CallbackGenericService {
+   public:
+    explicit Service(GrpcTestServer* owner) : owner_(owner) {}
+    grpc::ServerGenericBidiReactor* CreateReactor(
+        grpc::GenericCallbackServerContext* ctx) override {
+      return new Reactor(owner_, ctx);
+    }
+
+   private:
+    GrpcTestServer* owner_;
+  };
+
+  GrpcAnswer Record(grpc::GenericCallbackServerContext* ctx, const grpc::ByteBuffer& request) {
+    GrpcCall call;
+    call.method = ctx->method();
+    for (const auto& [key, value] : ctx->client_metadata()) {
+      call.metadata.emplace(std::string(key.data(), key.size()),
+                            std::string(value.data(), value.size()));
+    }
+    std::vector<grpc::Slice> slices;
+    (void)request.Dump(&slices);
+    for (const auto& s : slices) {
+      call.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(std::move(call));
+    GrpcAnswer answer = script_.front();
+    if (script_.size() > 1) script_.pop_front();
+    return answer;
+  }
+
+  Service service_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  mutable std::mutex mu_;
+  std::deque<GrpcAnswer> script_;  // GUARDED_BY(mu_)
+  std::vector<GrpcCall> calls_;    // GUARDED_BY(mu_)
+};
+
+}  // namespace ptx::test_servers
