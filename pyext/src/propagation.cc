@@ -95,7 +95,8 @@ void RegisterPropagation(pyb::module_& m) {
            [](PyExtracted& self, pyb::handle, pyb::handle, pyb::handle) {
              self.Restore();
              return false;
-           })
+           },
+           "exc_type"_a, "exc"_a, "tb"_a)
       .def("restore", &PyExtracted::Restore, "Makes the previous context current again.")
       .def_property_readonly("token", [](const PyExtracted& self) { return self.token; })
       .def_property_readonly("trace_id",

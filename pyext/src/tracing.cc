@@ -181,7 +181,8 @@ void RegisterTracing(pyb::module_& m) {
              Deactivate(token);
              span.End(0);
              return false;
-           })
+           },
+           "exc_type"_a, "exc"_a, "tb"_a)
       .def(
           "set_attribute",
           [](PySpan& span, pyb::handle key, pyb::handle value) {
