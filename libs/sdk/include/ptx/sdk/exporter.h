@@ -23,6 +23,10 @@ class SpanExporter {
   virtual Status Export(const SpanBatch& batch, SteadyClock::time_point deadline) = 0;
   // Releases connections; later Export calls fail fast. Bounded by deadline.
   virtual void Shutdown(SteadyClock::time_point deadline) {}
+  // Called in a forked child before its new worker thread starts, on the only thread there is.
+  // Connections, sockets and client libraries inherited from the parent (possibly mid-export)
+  // must be dropped and recreated lazily; the default does nothing.
+  virtual void AfterForkChild() {}
 };
 
 }  // namespace ptx

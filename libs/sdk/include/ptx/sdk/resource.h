@@ -24,11 +24,19 @@ struct ResourceOptions {
 
 // service.name, telemetry.sdk.name=pytracingx, telemetry.sdk.language=python,
 // telemetry.sdk.version, host.name, process.pid, then OTEL_RESOURCE_ATTRIBUTES
-// (percent-decoded), then user attributes; later wins. service.name falls back to
-// OTEL_SERVICE_NAME, then "unknown_service".
+// (percent-decoded), then user attributes; later wins (an existing key keeps its position).
+// service.name is, first match wins: user_attributes["service.name"], options.service_name,
+// OTEL_SERVICE_NAME, service.name from OTEL_RESOURCE_ATTRIBUTES, "unknown_service"
+// (OpenTelemetry's rule that OTEL_SERVICE_NAME beats OTEL_RESOURCE_ATTRIBUTES).
+// Empty environment values count as unset.
 Resource BuildResource(const ResourceOptions& options);
 
-// Parses "k=v,k2=v2" with percent-decoding; malformed members are skipped.
+// Parses "k=v,k2=v2" with percent-decoding of keys and values, trimming spaces and tabs
+// around both; members without '=', with an empty key or a bad %-escape are skipped.
+// Later duplicates win.
 Attributes ParseResourceAttributes(const std::string& text);
+
+// Sets process.pid to the calling process's pid if the resource has that key (after fork()).
+void RefreshProcessPid(Resource& resource);
 
 }  // namespace ptx
