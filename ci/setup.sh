@@ -7,7 +7,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev libgrpc-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
-  libcpp-httplib-dev pybind11-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev nlohmann-json3-dev pybind11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 PIP_PACKAGES=(

@@ -1,0 +1,211 @@
+#include "ingest.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "any_value.h"
+#include "google/rpc/status.pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp_json.h"
+
+namespace ptx::emulator {
+namespace {
+
+namespace collector_trace = ::opentelemetry::proto::collector::trace::v1;
+namespace collector_metrics = ::opentelemetry::proto::collector::metrics::v1;
+namespace collector_logs = ::opentelemetry::proto::collector::logs::v1;
+namespace otlp_metrics = ::opentelemetry::proto::metrics::v1;
+
+constexpr size_t kTraceIdSize = 16;
+constexpr size_t kSpanIdSize = 8;
+
+bool IsValidId(const std::string& id, size_t size) {
+  return id.size() == size && id.find_first_not_of('\0') != std::string::npos;
+}
+
+// Why a span cannot be stored, or nullptr. Ids are what every query keys on, so a span with
+// a malformed id is refused (partial success) instead of being stored unreachable.
+const char* SpanDefect(const otlp_trace::Span& span) {
+  if (!IsValidId(span.trace_id(), kTraceIdSize)) return "trace_id must be 16 non-zero bytes";
+  if (!IsValidId(span.span_id(), kSpanIdSize)) return "span_id must be 8 non-zero bytes";
+  if (!span.parent_span_id().empty() && span.parent_span_id().size() != kSpanIdSize) {
+    return "parent_span_id must be empty or 8 bytes";
+  }
+  return nullptr;
+}
+
+template <typename Message>
+Status Decode(PayloadFormat format, std::string_view payload, Message* out) {
+  if (format == PayloadFormat::kJson) return OtlpJsonToMessage(payload, out);
+  if (!out->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return InvalidArgumentError("payload is not a valid protobuf " +
+                                std::string(Message::descriptor()->name()));
+  }
+  return Status::Ok();
+}
+
+uint64_t CountDataPoints(const collector_metrics::ExportMetricsServiceRequest& request) {
+  uint64_t points = 0;
+  for (const auto& rm : request.resource_metrics()) {
+    for (const auto& sm : rm.scope_metrics()) {
+      for (const otlp_metrics::Metric& m : sm.metrics()) {
+        switch (m.data_case()) {
+          case otlp_metrics::Metric::kGauge:
+            points += m.gauge().data_points_size();
+            break;
+          case otlp_metrics::Metric::kSum:
+            points += m.sum().data_points_size();
+            break;
+          case otlp_metrics::Metric::kHistogram:
+            points += m.histogram().data_points_size();
+            break;
+          case otlp_metrics::Metric::kExponentialHistogram:
+            points += m.exponential_histogram().data_points_size();
+            break;
+          case otlp_metrics::Metric::kSummary:
+            points += m.summary().data_points_size();
+            break;
+          case otlp_metrics::Metric::DATA_NOT_SET:
+            break;
+        }
+      }
+    }
+  }
+  return points;
+}
+
+}  // namespace
+
+Result<IngestOutcome> OtlpIngest::Ingest(Signal signal, PayloadFormat format,
+                                         std::string_view payload, const Origin& origin) {
+  if (payload.size() > static_cast<size_t>(INT32_MAX)) {
+    return InvalidArgumentError("payload too large to decode");
+  }
+  switch (signal) {
+    case Signal::kTraces:
+      return IngestTraces(format, payload, origin);
+    case Signal::kMetrics: {
+      // Metrics and logs are decoded (so bad payloads are refused as for traces) and counted;
+      // their tables join the store next to the trace table.
+      collector_metrics::ExportMetricsServiceRequest request;
+      Status s = Decode(format, payload, &request);
+      if (!s.ok()) return s;
+      IngestOutcome outcome;
+      outcome.accepted = CountDataPoints(request);
+      return outcome;
+    }
+    case Signal::kLogs: {
+      collector_logs::ExportLogsServiceRequest request;
+      Status s = Decode(format, payload, &request);
+      if (!s.ok()) return s;
+      IngestOutcome outcome;
+      for (const auto& rl : request.resource_logs()) {
+        for (const auto& sl : rl.scope_logs()) outcome.accepted += sl.log_records_size();
+      }
+      return outcome;
+    }
+  }
+  return InvalidArgumentError("unknown signal");
+}
+
+Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string_view payload,
+                                               const Origin& origin) {
+  collector_trace::ExportTraceServiceRequest request;
+  Status s = Decode(format, payload, &request);
+  if (!s.ok()) return s;
+
+  IngestOutcome outcome;
+  auto shared_origin = std::make_shared<const Origin>(origin);
+  std::vector<SpanRecord> records;
+  for (auto& resource_spans : *request.mutable_resource_spans()) {
+    auto resource = std::make_shared<ResourceInfo>();
+    resource->resource.Swap(resource_spans.mutable_resource());
+    resource->schema_url = resource_spans.schema_url();
+    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
+    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
+    for (auto& scope_spans : *resource_spans.mutable_scope_spans()) {
+      auto scope = std::make_shared<ScopeInfo>();
+      scope->scope.Swap(scope_spans.mutable_scope());
+      scope->schema_url = scope_spans.schema_url();
+      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
+      for (auto& span : *scope_spans.mutable_spans()) {
+        if (const char* defect = SpanDefect(span)) {
+          if (outcome.rejected++ == 0) outcome.error_message = defect;
+          continue;
+        }
+        SpanRecord record;
+        record.span.Swap(&span);
+        record.resource = shared_resource;
+        record.scope = shared_scope;
+        record.origin = shared_origin;
+        records.push_back(std::move(record));
+      }
+    }
+  }
+  outcome.accepted = records.size();
+  if (outcome.rejected > 0) {
+    outcome.error_message = std::to_string(outcome.rejected) + " span(s) rejected: " +
+                            outcome.error_message;
+  }
+  if (!records.empty()) store_->AddSpans(std::move(records));
+  return outcome;
+}
+
+std::string EncodeExportResponse(Signal signal, PayloadFormat format,
+                                 const IngestOutcome& outcome) {
+  auto finish = [&](google::protobuf::Message& response) {
+    if (format == PayloadFormat::kProtobuf) return response.SerializeAsString();
+    Result<std::string> json = MessageToOtlpJson(response);
+    return json.ok() ? *json : std::string("{\"partialSuccess\":{}}");
+  };
+  bool partial = outcome.rejected > 0 || !outcome.error_message.empty();
+  bool set = partial || format == PayloadFormat::kJson;
+  switch (signal) {
+    case Signal::kTraces: {
+      collector_trace::ExportTraceServiceResponse response;
+      if (set) {
+        auto* p = response.mutable_partial_success();
+        p->set_rejected_spans(static_cast<int64_t>(outcome.rejected));
+        p->set_error_message(outcome.error_message);
+      }
+      return finish(response);
+    }
+    case Signal::kMetrics: {
+      collector_metrics::ExportMetricsServiceResponse response;
+      if (set) {
+        auto* p = response.mutable_partial_success();
+        p->set_rejected_data_points(static_cast<int64_t>(outcome.rejected));
+        p->set_error_message(outcome.error_message);
+      }
+      return finish(response);
+    }
+    case Signal::kLogs: {
+      collector_logs::ExportLogsServiceResponse response;
+      if (set) {
+        auto* p = response.mutable_partial_success();
+        p->set_rejected_log_records(static_cast<int64_t>(outcome.rejected));
+        p->set_error_message(outcome.error_message);
+      }
+      return finish(response);
+    }
+  }
+  return "";
+}
+
+std::string EncodeRpcStatus(PayloadFormat format, const Status& status) {
+  if (format == PayloadFormat::kJson) {
+    nlohmann::json body{{"code", static_cast<int>(status.code())}, {"message", status.message()}};
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  google::rpc::Status body;
+  body.set_code(static_cast<int>(status.code()));
+  body.set_message(status.message());
+  return body.SerializeAsString();
+}
+
+}  // namespace ptx::emulator

@@ -1,0 +1,51 @@
+// Decoding, validation and storage of OTLP export requests, shared by the gRPC and HTTP
+// receivers so that both protocols accept exactly the same payloads.
+//
+//   OtlpIngest ingest(&store);
+//   Result<IngestOutcome> r =
+//       ingest.Ingest(Signal::kTraces, PayloadFormat::kProtobuf, body, origin);
+//   std::string reply = EncodeExportResponse(Signal::kTraces, PayloadFormat::kProtobuf, *r);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ptx/base/status.h"
+#include "stats.h"
+#include "store.h"
+
+namespace ptx::emulator {
+
+enum class PayloadFormat { kProtobuf, kJson };
+
+struct IngestOutcome {
+  uint64_t accepted = 0;      // items stored (or counted, for signals not stored yet)
+  uint64_t rejected = 0;      // items refused, reported through partial success
+  std::string error_message;  // why they were refused; "" when none were
+};
+
+// Stateless apart from the store it writes to. Thread-safe.
+class OtlpIngest {
+ public:
+  explicit OtlpIngest(Store* store) : store_(store) {}
+
+  // `payload` is already decompressed and within the size limit. InvalidArgument when it
+  // does not decode as an export request of `signal`; the store is untouched then.
+  Result<IngestOutcome> Ingest(Signal signal, PayloadFormat format, std::string_view payload,
+                               const Origin& origin);
+
+ private:
+  Result<IngestOutcome> IngestTraces(PayloadFormat format, std::string_view payload,
+                                     const Origin& origin);
+  Store* store_;
+};
+
+// The Export*ServiceResponse of `signal`: empty on full success, partial_success otherwise.
+// JSON always carries "partialSuccess" (the collector's shape).
+std::string EncodeExportResponse(Signal signal, PayloadFormat format, const IngestOutcome& outcome);
+
+// A google.rpc.Status body for an error reply.
+std::string EncodeRpcStatus(PayloadFormat format, const Status& status);
+
+}  // namespace ptx::emulator

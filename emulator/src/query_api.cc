@@ -1,0 +1,272 @@
+#include "query_api.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "any_value.h"
+#include "ptx/base/hex.h"
+
+namespace ptx::emulator {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 10000;
+
+const char* KindName(int kind) {
+  switch (kind) {
+    case otlp_trace::Span::SPAN_KIND_UNSPECIFIED:
+      return "unspecified";
+    case otlp_trace::Span::SPAN_KIND_INTERNAL:
+      return "internal";
+    case otlp_trace::Span::SPAN_KIND_SERVER:
+      return "server";
+    case otlp_trace::Span::SPAN_KIND_CLIENT:
+      return "client";
+    case otlp_trace::Span::SPAN_KIND_PRODUCER:
+      return "producer";
+    case otlp_trace::Span::SPAN_KIND_CONSUMER:
+      return "consumer";
+    default:
+      return "unknown";
+  }
+}
+
+const char* StatusCodeName(int code) {
+  switch (code) {
+    case otlp_trace::Status::STATUS_CODE_UNSET:
+      return "unset";
+    case otlp_trace::Status::STATUS_CODE_OK:
+      return "ok";
+    case otlp_trace::Status::STATUS_CODE_ERROR:
+      return "error";
+    default:
+      return "unknown";
+  }
+}
+
+// Nanosecond timestamps exceed 2^53, where JSON readers that use doubles lose precision.
+std::string Ns(uint64_t value) { return std::to_string(value); }
+
+void Send(httplib::Response& res, int http_status, const json& body) {
+  res.status = http_status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+template <typename T>
+bool ParseUnsigned(const std::string& text, T* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+json SpanToJson(const SpanRecord& record) {
+  const otlp_trace::Span& span = record.span;
+  json events = json::array();
+  for (const auto& event : span.events()) {
+    events.push_back({{"name", event.name()},
+                      {"time_unix_nano", Ns(event.time_unix_nano())},
+                      {"attributes", AttributesToTypedJson(event.attributes())},
+                      {"dropped_attributes_count", event.dropped_attributes_count()}});
+  }
+  json links = json::array();
+  for (const auto& link : span.links()) {
+    links.push_back({{"trace_id", HexEncode(link.trace_id())},
+                     {"span_id", HexEncode(link.span_id())},
+                     {"trace_state", link.trace_state()},
+                     {"attributes", AttributesToTypedJson(link.attributes())},
+                     {"dropped_attributes_count", link.dropped_attributes_count()},
+                     {"flags", link.flags()}});
+  }
+  json resource = {{"attributes", json::object()}, {"dropped_attributes_count", 0},
+                   {"schema_url", ""}};
+  std::string service;
+  if (record.resource) {
+    resource["attributes"] = AttributesToTypedJson(record.resource->resource.attributes());
+    resource["dropped_attributes_count"] = record.resource->resource.dropped_attributes_count();
+    resource["schema_url"] = record.resource->schema_url;
+    service = record.resource->service_name;
+  }
+  json scope = {{"name", ""}, {"version", ""}, {"attributes", json::object()},
+                {"dropped_attributes_count", 0}, {"schema_url", ""}};
+  if (record.scope) {
+    scope["name"] = record.scope->scope.name();
+    scope["version"] = record.scope->scope.version();
+    scope["attributes"] = AttributesToTypedJson(record.scope->scope.attributes());
+    scope["dropped_attributes_count"] = record.scope->scope.dropped_attributes_count();
+    scope["schema_url"] = record.scope->schema_url;
+  }
+  json origin = {{"protocol", ""}, {"sls_project", ""}, {"sls_instance_id", ""}};
+  if (record.origin) {
+    origin["protocol"] = ProtocolName(record.origin->protocol);
+    origin["sls_project"] = record.origin->sls_project;
+    origin["sls_instance_id"] = record.origin->sls_instance_id;
+  }
+  uint64_t start = span.start_time_unix_nano();
+  uint64_t end = span.end_time_unix_nano();
+  return {
+      {"trace_id", HexEncode(span.trace_id())},
+      {"span_id", HexEncode(span.span_id())},
+      {"parent_span_id", HexEncode(span.parent_span_id())},
+      {"trace_state", span.trace_state()},
+      {"name", span.name()},
+      {"kind", KindName(span.kind())},
+      {"kind_number", static_cast<int>(span.kind())},
+      {"start_time_unix_nano", Ns(start)},
+      {"end_time_unix_nano", Ns(end)},
+      {"duration_ns", Ns(end > start ? end - start : 0)},
+      {"attributes", AttributesToTypedJson(span.attributes())},
+      {"dropped_attributes_count", span.dropped_attributes_count()},
+      {"events", std::move(events)},
+      {"dropped_events_count", span.dropped_events_count()},
+      {"links", std::move(links)},
+      {"dropped_links_count", span.dropped_links_count()},
+      {"status",
+       {{"code", StatusCodeName(span.status().code())}, {"message", span.status().message()}}},
+      {"flags", span.flags()},
+      {"service", service},
+      {"resource", std::move(resource)},
+      {"scope", std::move(scope)},
+      {"origin", std::move(origin)},
+  };
+}
+
+json TraceSummaryToJson(const TraceSummary& summary) {
+  return {
+      {"trace_id", HexEncode(summary.trace_id)},
+      {"root_name", summary.root_name},
+      {"service", summary.service},
+      {"services", summary.services},
+      {"start_ns", Ns(summary.start_ns)},
+      {"end_ns", Ns(summary.end_ns)},
+      {"duration_ns", Ns(summary.end_ns - summary.start_ns)},
+      {"span_count", summary.span_count},
+      {"error", summary.error},
+  };
+}
+
+json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts) {
+  json out = json::object();
+  for (Signal signal : {Signal::kTraces, Signal::kMetrics, Signal::kLogs}) {
+    Counts total;
+    json by_protocol = json::object();
+    for (size_t p = 0; p < kProtocolCount; ++p) {
+      const Counts& c = stats.by_signal_protocol[static_cast<size_t>(signal)][p];
+      by_protocol[ProtocolName(static_cast<Protocol>(p))] = {
+          {"requests", c.requests},
+          {"items", c.items},
+          {"rejected_requests", c.rejected_requests},
+          {"rejected_items", c.rejected_items}};
+      total.requests += c.requests;
+      total.items += c.items;
+      total.rejected_requests += c.rejected_requests;
+      total.rejected_items += c.rejected_items;
+    }
+    out[SignalName(signal)] = {{"requests", total.requests},
+                               {"items", total.items},
+                               {"rejected_requests", total.rejected_requests},
+                               {"rejected_items", total.rejected_items},
+                               {"by_protocol", std::move(by_protocol)}};
+  }
+  out["store"] = {{"spans", counts.spans},
+                  {"traces", counts.traces},
+                  {"evicted_spans", counts.evicted_spans}};
+  return out;
+}
+
+Result<TraceQuery> ParseTraceQuery(const httplib::Params& params) {
+  TraceQuery query;
+  query.limit = kDefaultLimit;
+  for (const auto& [key, value] : params) {
+    auto bad = [&, &key = key, &value = value](const std::string& why) {
+      return InvalidArgumentError("query parameter " + key + "='" + value + "': " + why);
+    };
+    if (key == "service") {
+      query.service = value;
+    } else if (key == "name") {
+      query.name = value;
+    } else if (key == "attr") {
+      size_t colon = value.find(':');
+      if (colon == std::string::npos || colon == 0) return bad("expected key:value");
+      query.attributes.emplace_back(value.substr(0, colon), value.substr(colon + 1));
+    } else if (key == "min_duration_ms") {
+      char* end = nullptr;
+      double ms = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !std::isfinite(ms) || ms < 0 || ms > 1e12) {
+        return bad("expected a non-negative number of milliseconds");
+      }
+      query.min_duration_ns = static_cast<uint64_t>(std::llround(ms * 1e6));
+    } else if (key == "min_duration_ns") {
+      uint64_t ns = 0;
+      if (!ParseUnsigned(value, &ns)) return bad("expected nanoseconds");
+      query.min_duration_ns = ns;
+    } else if (key == "error") {
+      if (value != "true" && value != "false") return bad("expected true or false");
+      query.error = value == "true";
+    } else if (key == "start_ns" || key == "end_ns") {
+      uint64_t ns = 0;
+      if (!ParseUnsigned(value, &ns)) return bad("expected nanoseconds since the epoch");
+      (key == "start_ns" ? query.start_ns : query.end_ns) = ns;
+    } else if (key == "limit") {
+      size_t limit = 0;
+      if (!ParseUnsigned(value, &limit) || limit == 0 || limit > kMaxLimit) {
+        return bad("expected 1.." + std::to_string(kMaxLimit));
+      }
+      query.limit = limit;
+    } else {
+      return InvalidArgumentError("unknown query parameter '" + key + "'");
+    }
+  }
+  return query;
+}
+
+void QueryApi::RenderError(httplib::Response& res, int http_status, const std::string& message) {
+  Send(res, http_status, {{"error", message}});
+}
+
+void QueryApi::Register(httplib::Server& server) {
+  server.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    bool ready = ready_ && ready_();
+    Send(res, ready ? 200 : 503, {{"status", ready ? "ok" : "starting"}});
+  });
+
+  server.Get("/api/traces", [this](const httplib::Request& req, httplib::Response& res) {
+    Result<TraceQuery> query = ParseTraceQuery(req.params);
+    if (!query.ok()) return RenderError(res, 400, query.status().message());
+    size_t total = 0;
+    std::vector<TraceSummary> traces = store_->ListTraces(*query, &total);
+    json list = json::array();
+    for (const TraceSummary& summary : traces) list.push_back(TraceSummaryToJson(summary));
+    Send(res, 200, {{"traces", std::move(list)}, {"total", total}});
+  });
+
+  server.Get(R"(/api/traces/([^/]+))", [this](const httplib::Request& req,
+                                               httplib::Response& res) {
+    const std::string hex = req.matches[1];
+    std::string trace_id(16, '\0');
+    if (!HexDecode(hex, reinterpret_cast<uint8_t*>(trace_id.data()), trace_id.size())) {
+      return RenderError(res, 400, "trace id must be 32 hex characters");
+    }
+    std::vector<SpanPtr> spans = store_->GetTrace(trace_id);
+    if (spans.empty()) return RenderError(res, 404, "trace " + hex + " not found");
+    json list = json::array();
+    for (const SpanPtr& span : spans) list.push_back(SpanToJson(*span));
+    Send(res, 200, {{"trace_id", HexEncode(trace_id)},
+                    {"span_count", spans.size()},
+                    {"spans", std::move(list)}});
+  });
+
+  server.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
+    Send(res, 200, StatsToJson(stats_->Snapshot(), store_->Counts()));
+  });
+
+  server.Post("/api/reset", [this](const httplib::Request&, httplib::Response& res) {
+    store_->Clear();
+    stats_->Reset();
+    Send(res, 200, {{"status", "ok"}});
+  });
+}
+
+}  // namespace ptx::emulator

@@ -1,0 +1,45 @@
+// The JSON query and control API on the --http listener (documented in emulator/README.md):
+// GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/stats, POST /api/reset.
+//
+//   QueryApi api(&store, &stats, [&] { return ready.load(); });
+//   api.Register(listener.server());
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "ptx/base/status.h"
+#include "stats.h"
+#include "store.h"
+
+namespace ptx::emulator {
+
+// Renderings shared with tests, so that tests assert on exactly what clients see.
+nlohmann::json SpanToJson(const SpanRecord& record);
+nlohmann::json TraceSummaryToJson(const TraceSummary& summary);
+nlohmann::json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts);
+
+// Builds a TraceQuery from query parameters; InvalidArgument names the bad parameter.
+Result<TraceQuery> ParseTraceQuery(const httplib::Params& params);
+
+// Reads the store and counters, never writes except through POST /api/reset. Thread-safe.
+class QueryApi {
+ public:
+  QueryApi(Store* store, Stats* stats, std::function<bool()> ready)
+      : store_(store), stats_(stats), ready_(std::move(ready)) {}
+
+  void Register(httplib::Server& server);
+
+  // {"error": message} with the given status; the format of every error of this API.
+  static void RenderError(httplib::Response& res, int http_status, const std::string& message);
+
+ private:
+  Store* store_;
+  Stats* stats_;
+  std::function<bool()> ready_;
+};
+
+}  // namespace ptx::emulator

@@ -1,0 +1,141 @@
+// The emulator's in-memory store: one table per signal, bounded, oldest evicted first.
+//
+//   Store store(StoreOptions{.max_spans = 1000});
+//   store.AddSpans(std::move(records));
+//   std::vector<TraceSummary> found = store.ListTraces(TraceQuery{.service = "checkout"}, &total);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/resource/v1/resource.pb.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
+#include "stats.h"
+#include "thread_annotations.h"
+
+namespace ptx::emulator {
+
+namespace otlp_trace = ::opentelemetry::proto::trace::v1;
+
+// Where a batch of records came from. SLS trace-instance headers are kept so that the records
+// can also be written to the {instance}-traces/-logs/-metrics logstores of that project.
+struct Origin {
+  Protocol protocol = Protocol::kHttpProtobuf;
+  std::string sls_project;      // x-sls-otel-project, "" when absent
+  std::string sls_instance_id;  // x-sls-otel-instance-id, "" when absent
+};
+
+// A ResourceSpans' resource, shared by all its spans.
+struct ResourceInfo {
+  ::opentelemetry::proto::resource::v1::Resource resource;
+  std::string schema_url;
+  std::string service_name;  // the string attribute service.name, "" when absent
+};
+
+// A ScopeSpans' scope, shared by all its spans.
+struct ScopeInfo {
+  ::opentelemetry::proto::common::v1::InstrumentationScope scope;
+  std::string schema_url;
+};
+
+struct SpanRecord {
+  otlp_trace::Span span;
+  std::shared_ptr<const ResourceInfo> resource;
+  std::shared_ptr<const ScopeInfo> scope;
+  std::shared_ptr<const Origin> origin;
+};
+using SpanPtr = std::shared_ptr<const SpanRecord>;
+
+// One trace as the list endpoint shows it.
+struct TraceSummary {
+  std::string trace_id;   // raw bytes
+  std::string root_name;  // the earliest span without a parent (or the earliest span)
+  std::string service;    // service.name of that span's resource
+  std::vector<std::string> services;  // every service.name in the trace, sorted
+  uint64_t start_ns = 0;  // earliest span start
+  uint64_t end_ns = 0;    // latest span end
+  size_t span_count = 0;
+  bool error = false;     // some span has status ERROR
+};
+
+// Filters of the trace list; every set field must match.
+struct TraceQuery {
+  std::optional<std::string> service;  // some span's service.name equals it
+  std::optional<std::string> name;     // some span's name equals it
+  // Each (key, value): some span has attribute key (on the span or its resource) whose
+  // AnyValueToText rendering equals value.
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::optional<uint64_t> min_duration_ns;  // end_ns - start_ns >= it
+  std::optional<bool> error;
+  std::optional<uint64_t> start_ns;  // trace start >= it
+  std::optional<uint64_t> end_ns;    // trace start <= it
+  size_t limit = 100;
+};
+
+// Spans grouped by trace id. Not thread-safe: Store serialises access.
+class TraceTable {
+ public:
+  explicit TraceTable(size_t max_spans) : max_spans_(max_spans) {}
+
+  // Appends in arrival order, then evicts the oldest spans beyond max_spans.
+  void Add(std::vector<SpanRecord> records);
+  // Matching traces, newest start first (ties by trace id); *total counts all matches.
+  std::vector<TraceSummary> List(const TraceQuery& query, size_t* total) const;
+  // The spans of one trace ordered by start time, then span id; empty when unknown.
+  std::vector<SpanPtr> Get(std::string_view trace_id) const;
+  void Clear();
+
+  size_t span_count() const { return arrival_.size(); }
+  size_t trace_count() const { return by_trace_.size(); }
+  uint64_t evicted_spans() const { return evicted_spans_; }
+
+ private:
+  void EvictOldest();
+
+  size_t max_spans_;
+  uint64_t evicted_spans_ = 0;
+  std::deque<SpanPtr> arrival_;
+  std::unordered_map<std::string, std::deque<SpanPtr>> by_trace_;
+};
+
+struct StoreOptions {
+  size_t max_spans = 100000;  // retention of the trace table
+};
+
+struct StoreCounts {
+  size_t spans = 0;
+  size_t traces = 0;
+  uint64_t evicted_spans = 0;
+};
+
+// Every signal's table behind one mutex: writes are short appends and reads copy out
+// shared pointers or summaries, so one lock keeps reset and eviction simple. Thread-safe.
+class Store {
+ public:
+  explicit Store(StoreOptions options) : traces_(options.max_spans) {}
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  void AddSpans(std::vector<SpanRecord> records) PTX_EXCLUDES(mu_);
+  std::vector<TraceSummary> ListTraces(const TraceQuery& query, size_t* total) const
+      PTX_EXCLUDES(mu_);
+  std::vector<SpanPtr> GetTrace(std::string_view trace_id) const PTX_EXCLUDES(mu_);
+  StoreCounts Counts() const PTX_EXCLUDES(mu_);
+  void Clear() PTX_EXCLUDES(mu_);
+
+ private:
+  mutable std::mutex mu_;
+  TraceTable traces_ PTX_GUARDED_BY(mu_);
+};
+
+}  // namespace ptx::emulator
