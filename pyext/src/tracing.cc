@@ -94,7 +94,9 @@ SpanLink ParseLink(pyb::handle item) {
 }
 
 std::string FormatTraceback(pyb::handle exception) {
-  static pyb::object format = pyb::module_::import("traceback").attr("format_exception");
+  // Leaked on purpose: a static pyb::object would be released after the interpreter is gone.
+  static pyb::handle format =
+      pyb::object(pyb::module_::import("traceback").attr("format_exception")).release();
   try {
     pyb::object lines = format(pyb::type::handle_of(exception), exception,
                                exception.attr("__traceback__"));

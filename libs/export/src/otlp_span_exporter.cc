@@ -119,9 +119,27 @@ void OtlpSpanExporter::Shutdown(SteadyClock::time_point deadline) {
     shutdown_ = true;
   }
   interrupter_.Interrupt();
-  transport_->Cancel();
+  if (transport_) transport_->Cancel();
   std::unique_lock<std::mutex> lock(mu_);
   idle_cv_.wait_until(lock, deadline, [this] { return !exporting_; });
+}
+
+void OtlpSpanExporter::AfterForkChild() {
+  // Only the forking thread exists here; the old transport may hold locks of a thread that is
+  // gone, so it is leaked rather than destroyed.
+  (void)transport_.release();
+  new (&mu_) std::mutex();
+  new (&idle_cv_) std::condition_variable();
+  new (&interrupter_) transport::Interrupter();
+  exporting_ = false;
+  auto fresh = MakeTransport(options_);
+  if (fresh.ok()) {
+    transport_ = std::move(fresh).value();
+  } else {
+    // Cannot happen for options that worked in the parent; stay usable as a failing exporter.
+    Report(fresh.status());
+    shutdown_ = true;
+  }
 }
 
 void OtlpSpanExporter::Report(const Status& status) {

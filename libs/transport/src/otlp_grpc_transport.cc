@@ -1,11 +1,14 @@
 #include "ptx/transport/otlp_grpc_transport.h"
 
+#include <grpc/fork.h>
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
+#include <pthread.h>
 #include <grpcpp/generic/generic_stub.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
-#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -67,6 +70,44 @@ std::string ToString(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
+// Sets an environment variable for the lifetime of the object unless the application set it.
+class ScopedEnvDefault {
+ public:
+  ScopedEnvDefault(const char* name, const char* value) : name_(name) {
+    if (std::getenv(name) == nullptr) {
+      setenv(name, value, 0);
+      set_ = true;
+    }
+  }
+  ~ScopedEnvDefault() {
+    if (set_) unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  bool set_ = false;
+};
+
+// A forked child inherits gRPC's pollers and threads half-alive: its poller shares the parent's
+// epoll instance and steals the parent's events. gRPC's fork handlers stop and restart them, but
+// only with fork support on at initialisation, and (in 1.51) only with the experimental
+// event-engine poller off; Debian's build also does not register the handlers itself. So gRPC is
+// initialised here once with those two settings (unless the application chose otherwise), the
+// environment is restored so that an application's own gRPC (grpcio) is unaffected, and the
+// handlers are registered. pthread_atfork runs them after Python's os.register_at_fork "before"
+// hooks and before its "after_in_child" hooks, so a child rebuilds its channels on a reset gRPC.
+void InitGrpcOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    {
+      ScopedEnvDefault fork_support("GRPC_ENABLE_FORK_SUPPORT", "true");
+      ScopedEnvDefault experiments("GRPC_EXPERIMENTS", "-posix_event_engine_enable_polling");
+      grpc_init();  // never balanced: gRPC stays up for the life of the process
+    }
+    pthread_atfork(grpc_prefork, grpc_postfork_parent, grpc_postfork_child);
+  });
+}
+
 }  // namespace
 
 class OtlpGrpcTransport::Impl {
@@ -100,20 +141,20 @@ class OtlpGrpcTransport::Impl {
     grpc::ByteBuffer request(&slice, 1);
     grpc::ByteBuffer response;
     grpc::Status status;
-    bool done = false;
-    std::mutex done_mu;
-    std::condition_variable done_cv;
-    stub_.UnaryCall(&context, options_.method, grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      std::lock_guard<std::mutex> lock(done_mu);
-                      status = std::move(s);
-                      done = true;
-                      done_cv.notify_one();
-                    });
-    {
-      // The deadline set on the context ends the call; no timeout needed here.
-      std::unique_lock<std::mutex> lock(done_mu);
-      done_cv.wait(lock, [&] { return done; });
+    // A completion queue driven by this thread, not the callback API: gRPC's callback threads
+    // stay inside gRPC for good, which makes its fork handlers refuse to run. This way nothing
+    // is inside gRPC between exports. The deadline on the context ends the call.
+    grpc::CompletionQueue cq;
+    auto call = stub_.PrepareUnaryCall(&context, options_.method, request, &cq);
+    call->StartCall();
+    call->Finish(&response, &status, this);
+    void* tag = nullptr;
+    bool ok = false;
+    if (!cq.Next(&tag, &ok)) {
+      status = grpc::Status(grpc::StatusCode::INTERNAL, "completion queue shut down");
+    }
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -178,6 +219,7 @@ class OtlpGrpcTransport::Impl {
 Result<std::unique_ptr<OtlpGrpcTransport>> OtlpGrpcTransport::Create(
     OtlpGrpcTransportOptions options) {
   if (options.target.empty()) return InvalidArgumentError("OTLP/gRPC: empty target");
+  InitGrpcOnce();
   if (options.compression != Codec::kNone && options.compression != Codec::kGzip &&
       options.compression != Codec::kDeflate) {
     return InvalidArgumentError(std::string("OTLP/gRPC: unsupported compression ") +

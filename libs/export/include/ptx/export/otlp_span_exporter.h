@@ -55,13 +55,16 @@ class OtlpSpanExporter final : public SpanExporter {
   Status Export(const SpanBatch& batch, SteadyClock::time_point deadline) override;
   // Idempotent. Later Export calls fail at once.
   void Shutdown(SteadyClock::time_point deadline) override;
+  // In a forked child: abandons the inherited transport (its connection belongs to the parent,
+  // and the parent's worker may have been inside it) and opens a fresh one.
+  void AfterForkChild() override;
 
   const ExportStats& stats() const { return stats_; }
 
  private:
   void Report(const Status& status);
 
-  const std::unique_ptr<transport::OtlpTransport> transport_;
+  std::unique_ptr<transport::OtlpTransport> transport_;  // replaced only in a forked child
   const Resource resource_;
   const OtlpExporterOptions options_;
   const ErrorHook on_error_;
