@@ -61,7 +61,12 @@ def show(base):
         for r in roots:
             walk(r, 0)
     stats = get(base, "/api/stats")
-    print("\nemulator counters:", json.dumps(stats, sort_keys=True))
+    print("\nreceived by ptx-emulator:")
+    for signal in ("traces", "metrics", "logs"):
+        by_protocol = {p: c["items"] for p, c in stats[signal]["by_protocol"].items() if c["requests"]}
+        print(f"  {signal:<8} {stats[signal]['items']:>5} item(s) in {stats[signal]['requests']} request(s)"
+              + (f"  {by_protocol}" if by_protocol else "")
+              + (f"  rejected {stats[signal]['rejected_items']}" if stats[signal]["rejected_items"] else ""))
 
 
 def main():
