@@ -163,3 +163,28 @@ def test_bad_span_arguments_raise():
         span.add_link("zz", "00f067aa0ba902b7")
     with pytest.raises(ValueError, match="unknown span kind 'bogus'"):
         ptx.trace(kind="bogus")(lambda: None)
+
+
+def test_sdk_disabled_by_environment(emulator):
+    got = app_json(
+        f"""
+        import json, pytracingx as ptx
+        ptx.init(ptx.Config("off", console_output=False, sinks=[ptx.TraceSink({emulator.grpc_endpoint!r})]))
+        with ptx.start_span("invisible") as s:
+            pass
+        print(json.dumps({{"recording": s.is_recording(), "trace_id": s.trace_id(), "flush": ptx.force_flush(1000)}}))
+        """,
+        env={"OTEL_SDK_DISABLED": "true"},
+    )
+    assert got == {"recording": False, "trace_id": None, "flush": True}
+    assert emulator.get("/api/traces?name=invisible")["traces"] == []
+
+
+def test_raw_otlp_ca_file():
+    raw = ptx.RawOtlp(compression="gzip", ca_file="/etc/ssl/private-ca.pem")
+    assert repr(raw) == "RawOtlp(compression='gzip', ca_file='/etc/ssl/private-ca.pem')"
+    assert ptx.TraceSink("https://x:4318", protocol="http", raw_otlp=raw).describe()["ca_file"] == "/etc/ssl/private-ca.pem"
+    with pytest.raises(ValueError, match="ca_file must not be empty"):
+        ptx.RawOtlp(ca_file="")
+    with pytest.raises(TypeError, match="raw_otlp must be a RawOtlp"):
+        ptx.TraceSink("x:1", raw_otlp={"compression": "gzip"})

@@ -397,6 +397,29 @@ def test_shutdown_is_bounded(protocol, backend):
     assert total < 15  # includes interpreter start and exit
 
 
+def test_interpreter_exit_without_shutdown_is_bounded():
+    hole = BlackHole()
+    try:
+        started = time.monotonic()
+        out, _, code = run_app(
+            f"""
+            import pytracingx as ptx
+            ptx.init(ptx.Config("exit", console_output=False,
+                     sinks=[ptx.TraceSink("http://127.0.0.1:{hole.port}", timeout_ms=60000, batch_schedule_delay_ms=10)]))
+            for i in range(10):
+                with ptx.start_span("pending"):
+                    pass
+            print("leaving")
+            """,
+            timeout=30,
+        )
+        took = time.monotonic() - started
+    finally:
+        hole.close()
+    assert (out.strip(), code) == ("leaving", 0)
+    assert took < 10  # the exit hook gives queued spans 5 s, then lets go
+
+
 def test_full_queue_drops_and_counts_without_blocking():
     hole = BlackHole()
     try:

@@ -99,8 +99,12 @@ pyb::dict HeadersDict(const HeaderList& headers) {
   return d;
 }
 
-std::shared_ptr<const RawOtlpConfig> MakeRawOtlp(pyb::object compression) {
+std::shared_ptr<const RawOtlpConfig> MakeRawOtlp(pyb::object compression, pyb::object ca_file) {
   auto cfg = std::make_shared<RawOtlpConfig>();
+  if (auto f = OptionalStr(ca_file, "ca_file")) {
+    if (f->empty()) throw pyb::value_error("ca_file must not be empty");
+    cfg->ca_file = *f;
+  }
   if (auto c = OptionalStr(compression, "compression")) {
     std::string normalized = NormalizeCompression(*c);
     if (normalized.empty()) throw pyb::value_error("unknown compression '" + *c + "'");
@@ -247,6 +251,12 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
       cfg->compression = c;
     }
   }
+  if (cfg->raw_otlp && cfg->raw_otlp->ca_file) {
+    cfg->ca_file = *cfg->raw_otlp->ca_file;
+  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
+                                         "OTEL_EXPORTER_OTLP_CERTIFICATE"})) {
+    cfg->ca_file = env;
+  }
   if (cfg->compression == "zstd" && cfg->protocol == "grpc") {
     throw pyb::value_error("zstd compression needs protocol 'http/protobuf'");
   }
@@ -278,6 +288,7 @@ pyb::dict TraceSinkDescribe(const TraceSinkConfig& s) {
   d["batch_schedule_delay_ms"] = s.batch_schedule_delay_ms;
   d["max_export_timeout_ms"] = s.max_export_timeout_ms;
   d["compression"] = s.compression;
+  d["ca_file"] = s.ca_file.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str(s.ca_file));
   return d;
 }
 
@@ -338,18 +349,25 @@ void RegisterConfig(pyb::module_& m) {
   using namespace pybind11::literals;
 
   pyb::class_<RawOtlpConfig, std::shared_ptr<RawOtlpConfig>>(
-      m, "RawOtlp", "Low-level OTLP knobs: compression ('gzip', 'zstd' or 'none').")
-      .def(pyb::init([](pyb::object compression) {
-             return std::const_pointer_cast<RawOtlpConfig>(MakeRawOtlp(std::move(compression)));
+      m, "RawOtlp",
+      "Low-level OTLP knobs: compression ('gzip', 'zstd' or 'none') and ca_file (PEM roots for TLS).")
+      .def(pyb::init([](pyb::object compression, pyb::object ca_file) {
+             return std::const_pointer_cast<RawOtlpConfig>(MakeRawOtlp(compression, ca_file));
            }),
-           "compression"_a = pyb::none())
+           "compression"_a = pyb::none(), "ca_file"_a = pyb::none())
       .def_property_readonly("compression",
                              [](const RawOtlpConfig& c) -> pyb::object {
                                return c.compression ? pyb::object(pyb::str(*c.compression)) : pyb::none();
                              })
+      .def_property_readonly("ca_file",
+                             [](const RawOtlpConfig& c) -> pyb::object {
+                               return c.ca_file ? pyb::object(pyb::str(*c.ca_file)) : pyb::none();
+                             })
       .def("__repr__", [](const RawOtlpConfig& c) {
-        return c.compression ? "RawOtlp(compression=" + QuotePy(*c.compression) + ")"
-                             : std::string("RawOtlp()");
+        std::string args;
+        if (c.compression) args += "compression=" + QuotePy(*c.compression);
+        if (c.ca_file) args += std::string(args.empty() ? "" : ", ") + "ca_file=" + QuotePy(*c.ca_file);
+        return "RawOtlp(" + args + ")";
       });
 
   pyb::class_<TraceSinkConfig, std::shared_ptr<TraceSinkConfig>>(

@@ -17,6 +17,7 @@ namespace ptx::py {
 
 struct RawOtlpConfig {
   std::optional<std::string> compression;  // gzip | zstd | none; nullopt = not set
+  std::optional<std::string> ca_file;      // PEM roots for TLS; nullopt = the system's
 };
 
 struct TraceSinkConfig {
@@ -38,6 +39,7 @@ struct TraceSinkConfig {
   int64_t max_attributes_per_link = 128;
   std::optional<int64_t> max_attribute_value_length;  // unlimited when absent
   std::string compression = "none";                    // resolved: gzip | zstd | none
+  std::string ca_file;                                 // resolved; empty = system roots
   std::shared_ptr<const RawOtlpConfig> raw_otlp;
 };
 

@@ -44,6 +44,7 @@ OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink) {
   o.headers = sink.headers;
   o.compression = *compression::ParseCodec(sink.compression);  // validated by TraceSink
   o.timeout = std::chrono::milliseconds(sink.timeout_ms);
+  o.ca_file = sink.ca_file;
   return o;
 }
 

@@ -99,6 +99,24 @@ TEST(BatchSpanProcessorTest, ForceFlushReportsTimeout) {
   EXPECT_EQ(f.log->exported_count(), 1u);
 }
 
+TEST(BatchSpanProcessorTest, ForceFlushIsFalseWhenTheExportFails) {
+  Fixture f(Opts(100, 10));
+  {
+    std::lock_guard<std::mutex> lock(f.log->mu);
+    f.log->status = UnavailableError("collector down");
+  }
+  f.processor->OnEnd(NamedSpan("s"));
+  EXPECT_FALSE(f.processor->ForceFlush(SteadyClock::now() + 5s));
+  EXPECT_EQ(f.processor->Stats().export_failures, 1u);
+  {
+    std::lock_guard<std::mutex> lock(f.log->mu);
+    f.log->status = Status::Ok();
+  }
+  f.processor->OnEnd(NamedSpan("t"));
+  EXPECT_TRUE(f.processor->ForceFlush(SteadyClock::now() + 5s));
+  EXPECT_EQ(f.processor->Stats().exported, 1u);
+}
+
 TEST(BatchSpanProcessorTest, ScheduleDelayTriggersExport) {
   Fixture f(Opts(100, 10, 100ms));
   const auto start = SteadyClock::now();
@@ -220,7 +238,7 @@ TEST(BatchSpanProcessorTest, ExportFailuresAreCountedAndReported) {
   Fixture f(o);
   f.log->status = UnavailableError("collector down");
   for (int i = 0; i < 3; ++i) f.processor->OnEnd(NamedSpan("s"));
-  EXPECT_TRUE(f.processor->ForceFlush(SteadyClock::now() + 5s));
+  EXPECT_FALSE(f.processor->ForceFlush(SteadyClock::now() + 5s));  // processed, but nothing went out
   ProcessorStats s = f.processor->Stats();
   EXPECT_EQ(s.export_failures, 3u);
   EXPECT_EQ(s.exported, 0u);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "ptx/base/hex.h"
+#include "ptx/base/text.h"
 
 namespace ptx {
 namespace {
@@ -18,28 +19,6 @@ size_t Utf8Prefix(const std::string& s, size_t max_chars) {
     }
   }
   return s.size();
-}
-
-void AppendJsonString(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 std::string DoubleToString(double d) {

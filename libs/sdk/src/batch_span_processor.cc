@@ -241,12 +241,16 @@ bool BatchSpanProcessor::ForceFlush(SteadyClock::time_point deadline) {
   const uint64_t target = s.queued;
   if (s.completed >= target) return true;
   if (s.worker_done || s.abandoned) return false;
+  // "Went out" means exported: a batch that fails while we wait makes the flush fail. Batches
+  // are taken in order, so a failure after `target` can only make the answer conservative.
+  // (Drops are not counted: a full queue refuses spans that arrived after this call.)
+  const uint64_t failures_before = s.failures;
   if (s.flush_target < target) {
     s.flush_target = target;
     s.work_cv.notify_one();
   }
   s.done_cv.wait_until(lock, deadline, [&] { return s.completed >= target || s.worker_done; });
-  return s.completed >= target;
+  return s.completed >= target && s.failures == failures_before;
 }
 
 bool BatchSpanProcessor::Shutdown(SteadyClock::time_point deadline) {

@@ -15,5 +15,7 @@ std::string PercentDecode(std::string_view text);
 std::string_view TrimSpaces(std::string_view text);
 // ASCII lowercase copy.
 std::string AsciiLower(std::string_view text);
+// Appends text as a JSON string literal (quotes included); bytes >= 0x80 pass through.
+void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace ptx

@@ -58,6 +58,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   BatchSpanProcessor& operator=(BatchSpanProcessor&&) = delete;
 
   void OnEnd(std::unique_ptr<SpanData> span) override;
+  // True when every span queued before the call was exported (not failed) by deadline.
   bool ForceFlush(SteadyClock::time_point deadline) override;
   bool Shutdown(SteadyClock::time_point deadline) override;
   ProcessorStats Stats() const override;
