@@ -8,6 +8,7 @@ BUILD_DIR=${PTX_BUILD_DIR:-build}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$PWD
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython_EXECUTABLE="$PY" "$@"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTX_BUILD_BENCH=ON \
+    -DPython_EXECUTABLE="$PY" "$@"
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
