@@ -63,3 +63,27 @@ def test_console_level_filters(level, names):
 def test_console_output_false_prints_nothing():
     err, *_ = run_console("json", "info", enabled=False)
     assert err == ""
+
+
+def test_console_only_mode_samples_like_parentbased_always_on():
+    out, err, _ = run_app(
+        """
+        import json, pytracingx as ptx
+        ptx.init(ptx.Config("solo", console_format="json"))
+        with ptx.start_span("root") as root:
+            root.set_attribute("late", 1)
+            headers = {}
+            ptx.inject_headers(headers)
+        with ptx.extract_headers({"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"}):
+            with ptx.start_span("unsampled") as child:
+                downstream = {}
+                ptx.inject_headers(downstream)
+        print(json.dumps({"tp": headers["traceparent"], "rec": root.is_recording(), "down": downstream["traceparent"],
+                          "trace": root.trace_id(), "span": root.span_id(), "child": child.span_id()}))
+        """
+    )
+    got = json.loads(out)
+    assert got["tp"] == f"00-{got['trace']}-{got['span']}-01"
+    assert got["down"] == f"00-4bf92f3577b34da6a3ce929d0e0e4736-{got['child']}-00"
+    end = [json.loads(l) for l in err.splitlines() if json.loads(l)["event"] == "span_end"][0]
+    assert end["name"] == "root" and end["attributes"] == {"late": 1}

@@ -429,7 +429,7 @@ TEST(TracerTest, SpanMayOutliveTracer) {
   EXPECT_TRUE(sink->spans.empty());
 }
 
-TEST(TracerTest, ConsoleOnlyModePrintsWithoutRecording) {
+TEST(TracerTest, ConsoleOnlyModeRecordsForTheConsoleAndSamplesParentBased) {
   auto tracer = MakeTracer({});
   std::vector<std::string> lines;
   ConsoleOptions co;
@@ -438,8 +438,8 @@ TEST(TracerTest, ConsoleOnlyModePrintsWithoutRecording) {
   tracer->SetConsole(std::make_shared<ConsoleSink>(co));
 
   LiveSpan root = tracer->StartSpan(Named("console-root"));
-  EXPECT_FALSE(root.recording());
-  EXPECT_FALSE(root.context().sampled());
+  EXPECT_TRUE(root.recording());          // the console collects it
+  EXPECT_TRUE(root.context().sampled());  // parentbased_always_on: a root is sampled
   EXPECT_TRUE(root.context().valid());
   root.SetAttribute("k", std::string("v"));
   root.End();
@@ -459,7 +459,13 @@ TEST(TracerTest, ConsoleOnlyModePrintsWithoutRecording) {
   o.parent = remote;
   LiveSpan child = tracer->StartSpan(std::move(o));
   EXPECT_TRUE(child.context().sampled());
-  EXPECT_FALSE(child.recording());
+  EXPECT_TRUE(child.recording());
+
+  // An unsampled caller stays unsampled downstream.
+  remote.trace_flags = 0;
+  StartSpanOptions u = Named("unsampled child");
+  u.parent = remote;
+  EXPECT_FALSE(tracer->StartSpan(std::move(u)).context().sampled());
 
   tracer->SetConsole(nullptr);
   lines.clear();

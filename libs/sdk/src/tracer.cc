@@ -239,7 +239,9 @@ LiveSpan Tracer::StartSpan(StartSpanOptions o) {
       mask |= static_cast<uint8_t>(1u << i);
     }
   }
-  const bool sampled = core.pipelines.empty() ? (parent && parent->sampled()) : mask != 0;
+  // Console-only mode samples like the default parentbased_always_on, so that a service without
+  // sinks neither starts unsampled traces nor flips its callers' decision downstream.
+  const bool sampled = core.pipelines.empty() ? (!parent || parent->sampled()) : mask != 0;
   if (sampled) span.context_.trace_flags |= kTraceFlagSampled;
 
   ConsoleSink* console = core.console.load(std::memory_order_acquire);

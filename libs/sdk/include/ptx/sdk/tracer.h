@@ -71,10 +71,11 @@ class LiveSpan {
   LiveSpan& operator=(const LiveSpan&) = delete;
   ~LiveSpan();
 
-  // Valid for every span a Tracer started (sampled flag set iff some pipeline selected it).
+  // Valid for every span a Tracer started. Sampled flag: some pipeline selected the span; with no
+  // pipelines (console-only), what parentbased_always_on would decide.
   const SpanContext& context() const { return context_; }
-  // Selected by at least one pipeline and not ended yet.
-  bool recording() const { return mask_ != 0 && !ended_; }
+  // Collecting data (selected by a pipeline, or printed by the console) and not ended yet.
+  bool recording() const { return data_ != nullptr && !ended_; }
   bool ended() const { return ended_; }
   // Bit i set: pipeline i selected the span.
   uint8_t pipeline_mask() const { return mask_; }
