@@ -72,8 +72,8 @@ Status CheckSkew(SystemTime signed_at, SystemTime now) {
   return Status::Ok();
 }
 
-Status VerifyV1(const SlsRequest& original, std::string_view credentials, const SecretLookup& lookup,
-                SystemTime now) {
+Status VerifyV1(const SlsRequest& original, std::string_view credentials,
+                const SecretLookup& lookup, SystemTime now) {
   size_t colon = credentials.rfind(':');
   if (colon == std::string_view::npos) {
     return AuthError(SlsAuthError::kUnauthorized, "malformed Authorization, expected LOG ak:sig");
@@ -174,7 +174,9 @@ Status VerifyV4(const SlsRequest& request, std::string_view fields, const Secret
   }
 
   const std::string* log_date = FindHeader(request, "x-log-date");
-  if (log_date == nullptr) return AuthError(SlsAuthError::kMissingDate, "missing x-log-date header");
+  if (log_date == nullptr) {
+    return AuthError(SlsAuthError::kMissingDate, "missing x-log-date header");
+  }
   auto signed_at = ParseV4DateTime(*log_date);
   if (!signed_at.ok()) {
     return AuthError(SlsAuthError::kInvalidDateFormat,

@@ -41,6 +41,11 @@ bool IsV4SignedHeader(std::string_view lower, bool include_meta) {
   return StartsWith(lower, "x-log-") && (include_meta || !StartsWith(lower, "x-log-meta-"));
 }
 
+Pairs V4SignedHeaders(const SlsRequest& request, bool include_meta) {
+  return SortedLowercaseHeaders(
+      request, [&](const std::string& lower) { return IsV4SignedHeader(lower, include_meta); });
+}
+
 Pairs SortedQuery(const SlsRequest& request) {
   Pairs query = request.query;
   std::sort(query.begin(), query.end());
@@ -143,8 +148,7 @@ std::string CanonicalQueryV4(const SlsRequest& request) {
 
 std::string SignedHeadersV4(const SlsRequest& request, bool include_meta) {
   std::string out;
-  for (const auto& [name, value] : SortedLowercaseHeaders(
-           request, [&](const std::string& lower) { return IsV4SignedHeader(lower, include_meta); })) {
+  for (const auto& [name, value] : V4SignedHeaders(request, include_meta)) {
     if (!out.empty()) out += ';';
     out += name;
   }
@@ -153,8 +157,7 @@ std::string SignedHeadersV4(const SlsRequest& request, bool include_meta) {
 
 std::string CanonicalHeadersV4(const SlsRequest& request, bool include_meta) {
   std::string out;
-  for (const auto& [name, value] : SortedLowercaseHeaders(
-           request, [&](const std::string& lower) { return IsV4SignedHeader(lower, include_meta); })) {
+  for (const auto& [name, value] : V4SignedHeaders(request, include_meta)) {
     out.append(name).append(":").append(TrimSpaces(value)).append("\n");
   }
   return out;

@@ -1,7 +1,7 @@
 // The parts of an HTTP request that an SLS signature covers, shared by the SDK (signing what it
 // sends) and ptx-emulator (verifying what it receives).
 //
-//   ptx::signing::SlsRequest request{"POST", "/logstores/app/shards/lb", {}, {{"Host", host}}, body};
+//   ptx::signing::SlsRequest request{"POST", "/logstores/app/shards/lb", {}, {}, body};
 //   ptx::signing::SetHeader(request, "Content-Type", "application/x-protobuf");
 #pragma once
 

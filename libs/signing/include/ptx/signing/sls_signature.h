@@ -47,7 +47,7 @@ std::string AuthorizationV1(std::string_view access_key_id, std::string_view sig
 
 // RFC 3986 percent-encoding of a query value: A-Za-z0-9-_.~ kept, every other byte %XX (uppercase).
 std::string V4UriEncode(std::string_view text);
-// Query keys sorted (raw), values encoded, "k=v" or "k" when the encoded value is empty, joined by &.
+// Keys sorted (raw), values encoded, "k=v" or "k" when the encoded value is empty, joined by &.
 std::string CanonicalQueryV4(const SlsRequest& request);
 // The signed header names ("content-type;host;x-log-date;...") and their "name:value\n" lines:
 // content-type, host, x-log-* (x-log-meta-* only when include_meta) and x-acs-*, values trimmed.
