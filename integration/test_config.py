@@ -55,7 +55,7 @@ def test_type_errors_name_the_argument():
 
 
 def test_enum_strings_are_case_insensitive():
-    sink = ptx.TraceSink("x:1", protocol="HTTP", sampler="AlWaYs_On")
+    sink = ptx.TraceSink("http://x:1", protocol="HTTP", sampler="AlWaYs_On")
     assert sink.protocol == "http/protobuf"
     assert sink.sampler == "always_on"
     assert ptx.Config("s", console_format="JSON").console_format == "json"

@@ -2,12 +2,14 @@
 
 #include <pybind11/stl.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <set>
 #include <sstream>
 
 #include "diagnostics.h"
 #include "ptx/base/text.h"
+#include "ptx/compression/codec.h"
 
 namespace ptx::py {
 namespace {
@@ -25,13 +27,16 @@ const char* FirstEnv(std::initializer_list<const char*> names) {
   return nullptr;
 }
 
-std::optional<int64_t> EnvInt(std::initializer_list<const char*> names) {
+// The first valid variable of `names`; values below `min` or unparsable are reported once and
+// ignored, as OpenTelemetry does for environment defaults (they never make construction fail).
+std::optional<int64_t> EnvInt(std::initializer_list<const char*> names, int64_t min = 1) {
   for (const char* n : names) {
     const char* v = Env(n);
     if (!v) continue;
     char* end = nullptr;
+    errno = 0;
     long long parsed = std::strtoll(v, &end, 10);
-    if (end && *end == '\0' && parsed >= 0) return parsed;
+    if (end && *end == '\0' && errno == 0 && parsed >= min) return parsed;
     WarnOnce(std::string("ignoring invalid ") + n + "='" + v + "'");
   }
   return std::nullopt;
@@ -72,10 +77,15 @@ std::string NormalizeCompression(const std::string& given) {
   return "";
 }
 
+// Timeouts are added to clock readings and queues are allocated up front: both have a ceiling.
+constexpr int64_t kMaxMillis = 365LL * 24 * 3600 * 1000;  // a year
+constexpr int64_t kMaxQueue = 1 << 24;
+
 int64_t Positive(std::optional<int64_t> explicit_value, std::optional<int64_t> env_value,
-                 int64_t fallback, const char* what) {
+                 int64_t fallback, const char* what, int64_t max = kMaxMillis) {
   int64_t v = explicit_value ? *explicit_value : env_value ? *env_value : fallback;
   if (v <= 0) throw pyb::value_error(std::string(what) + " must be positive");
+  if (v > max) throw pyb::value_error(std::string(what) + " must be at most " + std::to_string(max));
   return v;
 }
 
@@ -191,9 +201,9 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
   }
 
   cfg->batch_max_queue = Positive(OptionalInt(batch_max_queue, "batch_max_queue"),
-                                  EnvInt({"OTEL_BSP_MAX_QUEUE_SIZE"}), 2048, "batch_max_queue");
+                                  EnvInt({"OTEL_BSP_MAX_QUEUE_SIZE"}), 2048, "batch_max_queue", kMaxQueue);
   cfg->batch_max_export = Positive(OptionalInt(batch_max_export, "batch_max_export"),
-                                   EnvInt({"OTEL_BSP_MAX_EXPORT_BATCH_SIZE"}), 512, "batch_max_export");
+                                   EnvInt({"OTEL_BSP_MAX_EXPORT_BATCH_SIZE"}), 512, "batch_max_export", kMaxQueue);
   if (cfg->batch_max_export > cfg->batch_max_queue) {
     if (!batch_max_export.is_none()) {
       throw pyb::value_error("batch_max_export must not exceed batch_max_queue");
@@ -210,7 +220,7 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
   auto limit = [](pyb::object value, const char* what,
                   std::initializer_list<const char*> env) -> int64_t {
     auto v = OptionalInt(value, what);
-    if (!v) v = EnvInt(env);
+    if (!v) v = EnvInt(env, /*min=*/0);
     if (!v) return 128;
     if (*v < 0) throw pyb::value_error(std::string(what) + " must not be negative");
     return *v;
@@ -260,6 +270,9 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
   if (cfg->compression == "zstd" && cfg->protocol == "grpc") {
     throw pyb::value_error("zstd compression needs protocol 'http/protobuf'");
   }
+  // Whatever the exporter would refuse at init fails here, naming the value.
+  Status valid = ValidateExporterOptions(ExporterOptions(*cfg));
+  if (!valid.ok()) throw pyb::value_error(valid.message());
   return cfg;
 }
 
@@ -337,6 +350,18 @@ std::string ServiceNameForDisplay(const Config& c) {
 }
 
 }  // namespace
+
+OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink) {
+  OtlpExporterOptions o;
+  o.endpoint = sink.endpoint;
+  o.protocol = sink.protocol == "grpc" ? OtlpExporterOptions::Protocol::kGrpc
+                                       : OtlpExporterOptions::Protocol::kHttpProtobuf;
+  o.headers = sink.headers;
+  o.compression = *compression::ParseCodec(sink.compression);  // validated by TraceSink
+  o.timeout = std::chrono::milliseconds(sink.timeout_ms);
+  o.ca_file = sink.ca_file;
+  return o;
+}
 
 bool IsSecretName(const std::string& name) {
   std::string n = Lower(name);

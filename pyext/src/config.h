@@ -12,6 +12,7 @@
 
 #include "convert.h"
 #include "ptx/base/attribute_value.h"
+#include "ptx/export/otlp_exporter_options.h"
 
 namespace ptx::py {
 
@@ -52,6 +53,9 @@ struct Config {
   std::string console_level = "info";
   std::vector<std::shared_ptr<const TraceSinkConfig>> trace_sinks;
 };
+
+// What the OTLP exporter of a trace sink is built from.
+OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink);
 
 // "***" for header names that carry credentials.
 bool IsSecretName(const std::string& name);

@@ -205,7 +205,12 @@ std::optional<double> OptionalFloat(pyb::handle value, const char* what) {
   if (value.is_none()) return std::nullopt;
   if (PyFloat_Check(value.ptr())) return PyFloat_AS_DOUBLE(value.ptr());
   if (PyLong_Check(value.ptr()) && !PyBool_Check(value.ptr())) {
-    return PyLong_AsDouble(value.ptr());
+    double d = PyLong_AsDouble(value.ptr());
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw pyb::value_error(std::string(what) + " is out of range");
+    }
+    return d;
   }
   throw pyb::type_error(std::string(what) + " must be a number, got " +
                         Py_TYPE(value.ptr())->tp_name);

@@ -2,7 +2,11 @@
 
 #include <pybind11/pybind11.h>
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 
 #include "diagnostics.h"
 #include "ptx/base/text.h"
@@ -20,9 +24,21 @@ namespace {
 // Interpreter exit gives queued telemetry this long to leave.
 constexpr int64_t kExitTimeoutMs = 5000;
 
+// A year is "forever" here; clamping keeps now + timeout from overflowing.
+constexpr int64_t kMaxTimeoutMs = 365LL * 24 * 3600 * 1000;
+
 SteadyClock::time_point DeadlineIn(int64_t timeout_ms) {
-  return SteadyClock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  return SteadyClock::now() + std::chrono::milliseconds(std::clamp<int64_t>(timeout_ms, 0, kMaxTimeoutMs));
 }
+
+// pthread_atfork handlers: they run inside fork() itself, after every os.register_at_fork
+// "before" hook (some of which wait for Python locks with the GIL released, and would deadlock
+// against a span ending on another thread if our locks were already taken) and with the GIL held,
+// so no Python thread can be inside the SDK. Registered after the first transport exists, so
+// that gRPC's own handlers run outside ours: prepare after ours, child before ours.
+void ForkPrepare() { Runtime::Get().BeforeFork(); }
+void ForkParent() { Runtime::Get().AfterForkInParent(); }
+void ForkChild() { Runtime::Get().AfterForkInChild(); }
 
 bool SdkDisabled() {
   const char* v = std::getenv("OTEL_SDK_DISABLED");
@@ -34,18 +50,6 @@ std::unique_ptr<Propagators> PropagatorsFromEnv() {
   auto parsed = ParsePropagators(env ? env : "tracecontext,baggage");
   for (const auto& warning : parsed.warnings) WarnOnce(warning);
   return std::make_unique<Propagators>(std::move(parsed.propagators));
-}
-
-OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink) {
-  OtlpExporterOptions o;
-  o.endpoint = sink.endpoint;
-  o.protocol = sink.protocol == "grpc" ? OtlpExporterOptions::Protocol::kGrpc
-                                       : OtlpExporterOptions::Protocol::kHttpProtobuf;
-  o.headers = sink.headers;
-  o.compression = *compression::ParseCodec(sink.compression);  // validated by TraceSink
-  o.timeout = std::chrono::milliseconds(sink.timeout_ms);
-  o.ca_file = sink.ca_file;
-  return o;
 }
 
 SpanLimits CombinedLimits(const Config& config) {
@@ -78,9 +82,11 @@ Runtime::Runtime() : propagators_(PropagatorsFromEnv()) {}
 
 void Runtime::Init(const Config& config) {
   if (initialized_) throw std::runtime_error("pytracingx is already initialized");
-  initialized_ = true;
   propagators_ = PropagatorsFromEnv();
-  if (SdkDisabled()) return;
+  if (SdkDisabled()) {
+    initialized_ = true;
+    return;
+  }
 
   ResourceOptions resource_options;
   resource_options.service_name = config.service_name;
@@ -131,6 +137,11 @@ void Runtime::Init(const Config& config) {
   if (print_spans) (*tracer)->SetConsole(console);
   owned_tracer_ = std::move(tracer).value();
   tracer_.store(owned_tracer_.get(), std::memory_order_release);
+  // Only a successful init counts: after a failure (a collector option refused late) the
+  // application may fix its configuration and call init again.
+  initialized_ = true;
+  static std::once_flag fork_hooks;
+  std::call_once(fork_hooks, [] { pthread_atfork(ForkPrepare, ForkParent, ForkChild); });
 }
 
 bool Runtime::ForceFlush(int64_t timeout_ms) {
@@ -191,15 +202,9 @@ void RegisterLifecycle(pyb::module_& m) {
       },
       "Counters of every pipeline: queued, dropped, exported and failed items.");
   m.def("_exit_hook", [] { Runtime::Get().Shutdown(kExitTimeoutMs); });
-  m.def("_before_fork", [] { Runtime::Get().BeforeFork(); });
-  m.def("_after_fork_in_parent", [] { Runtime::Get().AfterForkInParent(); });
-  m.def("_after_fork_in_child", [] { Runtime::Get().AfterForkInChild(); });
 
-  // Hooks are registered from the module so that they exist however the package is imported.
+  // Registered from the module so that it exists however the package is imported.
   pyb::module_::import("atexit").attr("register")(m.attr("_exit_hook"));
-  pyb::module_::import("os").attr("register_at_fork")(
-      "before"_a = m.attr("_before_fork"), "after_in_parent"_a = m.attr("_after_fork_in_parent"),
-      "after_in_child"_a = m.attr("_after_fork_in_child"));
 }
 
 }  // namespace ptx::py

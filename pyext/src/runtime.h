@@ -29,7 +29,7 @@ class Runtime {
   Tracer* owned_tracer() const { return owned_tracer_.get(); }
   const Propagators& propagators() const { return *propagators_; }
 
-  // os.register_at_fork hooks.
+  // Fork hooks (pthread_atfork, registered by the first successful Init).
   void BeforeFork();
   void AfterForkInParent();
   void AfterForkInChild();

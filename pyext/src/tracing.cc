@@ -93,6 +93,22 @@ SpanLink ParseLink(pyb::handle item) {
                         std::string(Py_TYPE(item.ptr())->tp_name));
 }
 
+// str(exception), or a placeholder when its __str__ raises.
+std::string SafeStr(pyb::handle exception) {
+  PyObject* text = PyObject_Str(exception.ptr());
+  if (text == nullptr) {
+    PyErr_Clear();
+    return "<unprintable " + std::string(Py_TYPE(exception.ptr())->tp_name) + " object>";
+  }
+  pyb::object owned = pyb::reinterpret_steal<pyb::object>(text);
+  return owned.cast<std::string>();
+}
+
+// What OpenTelemetry puts in the status description: "Type: message".
+std::string DescribeException(pyb::handle exception) {
+  return std::string(Py_TYPE(exception.ptr())->tp_name) + ": " + SafeStr(exception);
+}
+
 std::string FormatTraceback(pyb::handle exception) {
   // Leaked on purpose: a static pyb::object would be released after the interpreter is gone.
   static pyb::handle format =
@@ -102,7 +118,7 @@ std::string FormatTraceback(pyb::handle exception) {
                                exception.attr("__traceback__"));
     return pyb::str("").attr("join")(lines).cast<std::string>();
   } catch (const pyb::error_already_set&) {
-    return {};
+    return {};  // a traceback that cannot be formatted is left out, not fatal
   }
 }
 
@@ -117,7 +133,7 @@ void PySpan::RecordException(pyb::handle exception, pyb::handle attributes, bool
   Attributes extra;
   AppendAttributes(attributes, "attributes", extra);
   std::string type = pyb::type::handle_of(exception).attr("__qualname__").cast<std::string>();
-  std::string message = pyb::str(exception).cast<std::string>();
+  std::string message = SafeStr(exception);
   live->RecordException(type, message, FormatTraceback(exception), std::move(extra), escaped);
 }
 
@@ -130,21 +146,23 @@ pyb::object StartSpan(pyb::handle name, pyb::handle attributes, pyb::handle kind
   std::string span_name = RequireStr(name, "name");
   SpanKind span_kind = ParseKind(kind);
   auto span = std::make_unique<PySpan>();
+  ContextFrame* parent = CurrentFrame();
+  if (parent) span->baggage = parent->baggage;
   Tracer* tracer = Runtime::Get().tracer();
   if (tracer == nullptr) {
-    // Not running: still validate, so that bad input fails the same way before init.
+    // Not running (before init, disabled, after shutdown): a non-recording span that carries
+    // its parent's context, so that propagation passes through untouched. Arguments are still
+    // validated, so that bad input fails the same way in every state.
     Attributes ignored;
     AppendAttributes(attributes, "attributes", ignored);
+    if (parent) span->context = parent->context;
     return pyb::cast(std::move(span));
   }
   StartSpanOptions options;
   options.name = std::move(span_name);
   options.kind = span_kind;
   options.start_time_unix_nano = OptionalTime(start_time_ns, "start_time_ns");
-  if (ContextFrame* parent = CurrentFrame()) {
-    options.parent = parent->context;
-    span->baggage = parent->baggage;
-  }
+  if (parent) options.parent = parent->context;
   AppendAttributes(attributes, "attributes", options.attributes);
   if (!links.is_none()) {
     if (PyUnicode_Check(links.ptr()) || !PySequence_Check(links.ptr())) {
@@ -171,15 +189,19 @@ void RegisterTracing(pyb::module_& m) {
            })
       .def("__exit__",
            [](PySpan& span, pyb::handle exc_type, pyb::handle exc, pyb::handle tb) {
-             if (!exc.is_none() && span.live && span.live->recording()) {
-               span.RecordException(exc, pyb::none(), true);
-               std::string description =
-                   pyb::type::handle_of(exc).attr("__name__").cast<std::string>() + ": " +
-                   pyb::str(exc).cast<std::string>();
-               span.live->SetStatus(SpanStatusCode::kError, description);
-             }
+             // Restoring the context and ending the span must happen whatever recording the
+             // exception does (its __str__ may raise): a span left current would adopt every
+             // later span of this context.
              pyb::object token = std::move(span.token);
              span.token = pyb::none();
+             if (!exc.is_none() && span.live && span.live->recording()) {
+               try {
+                 span.RecordException(exc, pyb::none(), true);
+                 span.live->SetStatus(SpanStatusCode::kError, DescribeException(exc));
+               } catch (const pyb::error_already_set&) {
+                 span.live->SetStatus(SpanStatusCode::kError, "exception could not be described");
+               }
+             }
              Deactivate(token);
              span.End(0);
              return false;
@@ -276,6 +298,13 @@ void RegisterTracing(pyb::module_& m) {
     }
     return out;
   });
+
+  m.def(
+      "_activate", [](pyb::handle frame) {
+        if (!pyb::isinstance<ContextFrame>(frame)) throw pyb::type_error("_activate needs a Span");
+        return Activate(frame);
+      },
+      "span"_a, "Makes span current without ending it later; restore_context(token) undoes it.");
 
   m.def(
       "_check_span_options",

@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ptx/base/text.h"
+#include "ptx/transport/otlp_grpc_transport.h"
+#include "ptx/transport/otlp_http_transport.h"
+
 namespace ptx {
 namespace {
 
 constexpr char kDefaultHttpEndpoint[] = "http://localhost:4318";
 constexpr char kDefaultGrpcTarget[] = "localhost:4317";
-
-std::string Lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -67,7 +64,7 @@ Result<GrpcEndpoint> ResolveGrpcEndpoint(std::string_view endpoint) {
   if (endpoint.empty()) return GrpcEndpoint{kDefaultGrpcTarget, false};
   SplitUrl url = Split(endpoint);
   GrpcEndpoint out;
-  std::string scheme = Lowercase(url.scheme);
+  std::string scheme = AsciiLower(url.scheme);
   if (scheme == "https") {
     out.secure = true;
   } else if (!scheme.empty() && scheme != "http") {
@@ -83,6 +80,28 @@ Result<GrpcEndpoint> ResolveGrpcEndpoint(std::string_view endpoint) {
 
 std::string DefaultOtlpUserAgent() {
   return std::string("OTel-OTLP-Exporter-Python/pytracingx-") + PTX_VERSION;
+}
+
+Status ValidateExporterOptions(const OtlpExporterOptions& options) {
+  const bool grpc = options.protocol == OtlpExporterOptions::Protocol::kGrpc;
+  if (grpc) {
+    Result<GrpcEndpoint> endpoint = ResolveGrpcEndpoint(options.endpoint);
+    if (!endpoint.ok()) return endpoint.status();
+  } else {
+    std::string_view url = options.endpoint;
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      return InvalidArgumentError("endpoint '" + options.endpoint +
+                                  "' must start with http:// or https:// for http/protobuf");
+    }
+  }
+  for (const auto& [name, value] : options.headers) {
+    std::string key = AsciiLower(name);
+    bool ok = grpc ? transport::IsValidGrpcMetadataKey(key) &&
+                         transport::IsValidGrpcMetadataValue(key, value)
+                   : transport::IsValidHttpHeader(name, value);
+    if (!ok) return InvalidArgumentError("invalid header '" + name + "'");
+  }
+  return Status::Ok();
 }
 
 }  // namespace ptx

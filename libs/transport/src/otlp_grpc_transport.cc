@@ -24,18 +24,6 @@ using compression::Codec;
 // google.rpc.Status in grpc-status-details-bin. Both are honoured.
 constexpr char kRetryInfoTrailer[] = "google.rpc.retryinfo-bin";
 
-bool IsValidMetadataKey(std::string_view key) {
-  return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
-    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
-  });
-}
-
-bool IsValidMetadataValue(std::string_view key, std::string_view value) {
-  if (key.size() > 4 && key.substr(key.size() - 4) == "-bin") return true;
-  return std::all_of(value.begin(), value.end(),
-                     [](unsigned char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
 bool IsRetryableCode(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::CANCELLED:
@@ -109,6 +97,18 @@ void InitGrpcOnce() {
 }
 
 }  // namespace
+
+bool IsValidGrpcMetadataKey(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool IsValidGrpcMetadataValue(std::string_view key, std::string_view value) {
+  if (key.size() > 4 && key.substr(key.size() - 4) == "-bin") return true;
+  return std::all_of(value.begin(), value.end(),
+                     [](unsigned char c) { return c >= 0x20 && c <= 0x7e; });
+}
 
 class OtlpGrpcTransport::Impl {
  public:
@@ -228,7 +228,7 @@ Result<std::unique_ptr<OtlpGrpcTransport>> OtlpGrpcTransport::Create(
   for (auto& [key, value] : options.headers) {
     std::transform(key.begin(), key.end(), key.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!IsValidMetadataKey(key) || !IsValidMetadataValue(key, value)) {
+    if (!IsValidGrpcMetadataKey(key) || !IsValidGrpcMetadataValue(key, value)) {
       return InvalidArgumentError("OTLP/gRPC: invalid metadata '" + key + "'");
     }
   }

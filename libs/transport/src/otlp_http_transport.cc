@@ -161,17 +161,18 @@ std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_v
   return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
 }
 
+
+}  // namespace
+
 // RFC 9110 token characters; a value must not smuggle in a line break.
-bool IsValidHeader(const std::string& name, const std::string& value) {
+bool IsValidHttpHeader(std::string_view name, std::string_view value) {
   static constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
   bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
     return std::isalnum(c) || kTokenPunct.find(static_cast<char>(c)) != std::string_view::npos;
   });
-  return name_ok && value.find_first_of("\r\n") == std::string::npos &&
-         value.find('\0') == std::string::npos;
+  return name_ok && value.find_first_of("\r\n") == std::string_view::npos &&
+         value.find('\0') == std::string_view::npos;
 }
-
-}  // namespace
 
 std::optional<std::chrono::milliseconds> ParseRetryAfter(
     std::string_view value, std::chrono::system_clock::time_point now) {
@@ -191,7 +192,7 @@ Result<std::unique_ptr<OtlpHttpTransport>> OtlpHttpTransport::Create(
     OtlpHttpTransportOptions options, std::unique_ptr<HttpClient> client) {
   if (options.url.empty()) return InvalidArgumentError("OTLP/HTTP: empty URL");
   for (const auto& [name, value] : options.headers) {
-    if (!IsValidHeader(name, value)) {
+    if (!IsValidHttpHeader(name, value)) {
       return InvalidArgumentError("OTLP/HTTP: invalid header '" + name + "'");
     }
   }

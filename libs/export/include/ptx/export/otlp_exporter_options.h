@@ -51,4 +51,9 @@ Result<GrpcEndpoint> ResolveGrpcEndpoint(std::string_view endpoint);
 // "OTel-OTLP-Exporter-Python/pytracingx-<version>".
 std::string DefaultOtlpUserAgent();
 
+// Everything an exporter would refuse later, checked now: the endpoint (scheme and form for the
+// protocol) and every header as HTTP header or gRPC metadata. Configuration calls it so that bad
+// values fail at construction with a message naming them.
+Status ValidateExporterOptions(const OtlpExporterOptions& options);
+
 }  // namespace ptx

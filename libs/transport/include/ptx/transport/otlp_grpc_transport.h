@@ -46,4 +46,9 @@ class OtlpGrpcTransport final : public OtlpTransport {
   std::unique_ptr<Impl> impl_;
 };
 
+// gRPC metadata rules: keys lowercase [a-z0-9-_.]; values printable ASCII unless the key ends
+// in "-bin". Create() applies them; configuration layers call them to fail early.
+bool IsValidGrpcMetadataKey(std::string_view key);
+bool IsValidGrpcMetadataValue(std::string_view key, std::string_view value);
+
 }  // namespace ptx::transport

@@ -48,4 +48,8 @@ class OtlpHttpTransport final : public OtlpTransport {
 std::optional<std::chrono::milliseconds> ParseRetryAfter(
     std::string_view value, std::chrono::system_clock::time_point now);
 
+// RFC 9110 token name, and a value without CR, LF or NUL. Create() applies it; configuration
+// layers call it to fail early.
+bool IsValidHttpHeader(std::string_view name, std::string_view value);
+
 }  // namespace ptx::transport
