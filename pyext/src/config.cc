@@ -123,6 +123,86 @@ std::shared_ptr<const RawOtlpConfig> MakeRawOtlp(pyb::object compression, pyb::o
   return cfg;
 }
 
+// The OTLP options of a sink of `signal` ("TRACES", "METRICS", "LOGS"; `path` its HTTP path):
+// explicit arguments, then OTEL_EXPORTER_OTLP_<SIGNAL>_*, then OTEL_EXPORTER_OTLP_*, then the
+// defaults. Ends by checking everything the exporter would refuse.
+void ResolveOtlpOptions(OtlpSinkOptions* cfg, const std::string& signal, const char* path,
+                        pyb::object endpoint, pyb::object protocol, pyb::object headers,
+                        pyb::object timeout_ms, pyb::object raw_otlp) {
+  auto env = [&signal](const char* suffix) {
+    return FirstEnv({("OTEL_EXPORTER_OTLP_" + signal + "_" + suffix).c_str(),
+                     (std::string("OTEL_EXPORTER_OTLP_") + suffix).c_str()});
+  };
+  auto env_int = [&signal](const char* suffix) {
+    return EnvInt({("OTEL_EXPORTER_OTLP_" + signal + "_" + suffix).c_str(),
+                   (std::string("OTEL_EXPORTER_OTLP_") + suffix).c_str()});
+  };
+
+  // Protocol first: it decides how an endpoint from the environment is completed.
+  if (auto p = OptionalStr(protocol, "protocol")) {
+    cfg->protocol = NormalizeProtocol(*p);
+    if (cfg->protocol.empty()) throw pyb::value_error("unknown protocol '" + *p + "'");
+  } else if (const char* value = env("PROTOCOL")) {
+    cfg->protocol = NormalizeProtocol(value);
+    if (cfg->protocol.empty()) {
+      WarnOnce(std::string("unsupported OTEL_EXPORTER_OTLP_PROTOCOL '") + value + "', using grpc");
+      cfg->protocol = "grpc";
+    }
+  } else {
+    cfg->protocol = "grpc";
+  }
+
+  if (auto e = OptionalStr(endpoint, "endpoint")) {
+    cfg->endpoint = *e;
+  } else if (const char* value = Env(("OTEL_EXPORTER_OTLP_" + signal + "_ENDPOINT").c_str())) {
+    cfg->endpoint = value;
+  } else if (const char* base = Env("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    cfg->endpoint = base;
+    if (cfg->protocol == "http/protobuf") {
+      while (!cfg->endpoint.empty() && cfg->endpoint.back() == '/') cfg->endpoint.pop_back();
+      cfg->endpoint += path;
+    }
+  }
+  if (TrimSpaces(cfg->endpoint).empty()) throw pyb::value_error("endpoint must not be empty");
+
+  if (!headers.is_none()) {
+    cfg->headers = ToHeaders(headers, "headers");
+  } else if (const char* value = env("HEADERS")) {
+    cfg->headers = ParseHeaderEnv(value);
+  }
+
+  cfg->timeout_ms = Positive(OptionalInt(timeout_ms, "timeout_ms"), env_int("TIMEOUT"), 10000, "timeout_ms");
+
+  if (!raw_otlp.is_none()) {
+    if (!pyb::isinstance<RawOtlpConfig>(raw_otlp)) {
+      throw pyb::type_error("raw_otlp must be a RawOtlp, got " +
+                            std::string(Py_TYPE(raw_otlp.ptr())->tp_name));
+    }
+    cfg->raw_otlp = raw_otlp.cast<std::shared_ptr<const RawOtlpConfig>>();
+  }
+  if (cfg->raw_otlp && cfg->raw_otlp->compression) {
+    cfg->compression = *cfg->raw_otlp->compression;
+  } else if (const char* value = env("COMPRESSION")) {
+    std::string c = NormalizeCompression(value);
+    if (c.empty()) {
+      WarnOnce(std::string("unknown OTEL_EXPORTER_OTLP_COMPRESSION '") + value + "', using none");
+    } else {
+      cfg->compression = c;
+    }
+  }
+  if (cfg->raw_otlp && cfg->raw_otlp->ca_file) {
+    cfg->ca_file = *cfg->raw_otlp->ca_file;
+  } else if (const char* value = env("CERTIFICATE")) {
+    cfg->ca_file = value;
+  }
+  if (cfg->compression == "zstd" && cfg->protocol == "grpc") {
+    throw pyb::value_error("zstd compression needs protocol 'http/protobuf'");
+  }
+  // Whatever the exporter would refuse at init fails here, naming the value.
+  Status valid = ValidateExporterOptions(ExporterOptions(*cfg));
+  if (!valid.ok()) throw pyb::value_error(valid.message());
+}
+
 std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
     pyb::object endpoint, pyb::object protocol, pyb::object headers, pyb::object timeout_ms,
     pyb::object sampler, pyb::object sampler_arg, pyb::object batch_max_queue,
@@ -132,45 +212,7 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
     pyb::object max_attributes_per_event, pyb::object max_attributes_per_link,
     pyb::object max_attribute_value_length, pyb::object raw_otlp) {
   auto cfg = std::make_shared<TraceSinkConfig>();
-
-  // Protocol first: it decides how an endpoint from the environment is completed.
-  if (auto p = OptionalStr(protocol, "protocol")) {
-    cfg->protocol = NormalizeProtocol(*p);
-    if (cfg->protocol.empty()) throw pyb::value_error("unknown protocol '" + *p + "'");
-  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-                                         "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
-    cfg->protocol = NormalizeProtocol(env);
-    if (cfg->protocol.empty()) {
-      WarnOnce(std::string("unsupported OTEL_EXPORTER_OTLP_PROTOCOL '") + env + "', using grpc");
-      cfg->protocol = "grpc";
-    }
-  } else {
-    cfg->protocol = "grpc";
-  }
-
-  if (auto e = OptionalStr(endpoint, "endpoint")) {
-    cfg->endpoint = *e;
-  } else if (const char* env = Env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
-    cfg->endpoint = env;
-  } else if (const char* base = Env("OTEL_EXPORTER_OTLP_ENDPOINT")) {
-    cfg->endpoint = base;
-    if (cfg->protocol == "http/protobuf") {
-      while (!cfg->endpoint.empty() && cfg->endpoint.back() == '/') cfg->endpoint.pop_back();
-      cfg->endpoint += "/v1/traces";
-    }
-  }
-  if (TrimSpaces(cfg->endpoint).empty()) throw pyb::value_error("endpoint must not be empty");
-
-  if (!headers.is_none()) {
-    cfg->headers = ToHeaders(headers, "headers");
-  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-                                         "OTEL_EXPORTER_OTLP_HEADERS"})) {
-    cfg->headers = ParseHeaderEnv(env);
-  }
-
-  cfg->timeout_ms = Positive(OptionalInt(timeout_ms, "timeout_ms"),
-                             EnvInt({"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"}),
-                             10000, "timeout_ms");
+  ResolveOtlpOptions(cfg.get(), "TRACES", "/v1/traces", endpoint, protocol, headers, timeout_ms, raw_otlp);
 
   if (auto s = OptionalStr(sampler, "sampler")) {
     cfg->sampler = Lower(*s);
@@ -243,36 +285,6 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
         EnvInt({"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"});
   }
 
-  if (!raw_otlp.is_none()) {
-    if (!pyb::isinstance<RawOtlpConfig>(raw_otlp)) {
-      throw pyb::type_error("raw_otlp must be a RawOtlp, got " +
-                            std::string(Py_TYPE(raw_otlp.ptr())->tp_name));
-    }
-    cfg->raw_otlp = raw_otlp.cast<std::shared_ptr<const RawOtlpConfig>>();
-  }
-  if (cfg->raw_otlp && cfg->raw_otlp->compression) {
-    cfg->compression = *cfg->raw_otlp->compression;
-  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
-                                         "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
-    std::string c = NormalizeCompression(env);
-    if (c.empty()) {
-      WarnOnce(std::string("unknown OTEL_EXPORTER_OTLP_COMPRESSION '") + env + "', using none");
-    } else {
-      cfg->compression = c;
-    }
-  }
-  if (cfg->raw_otlp && cfg->raw_otlp->ca_file) {
-    cfg->ca_file = *cfg->raw_otlp->ca_file;
-  } else if (const char* env = FirstEnv({"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
-                                         "OTEL_EXPORTER_OTLP_CERTIFICATE"})) {
-    cfg->ca_file = env;
-  }
-  if (cfg->compression == "zstd" && cfg->protocol == "grpc") {
-    throw pyb::value_error("zstd compression needs protocol 'http/protobuf'");
-  }
-  // Whatever the exporter would refuse at init fails here, naming the value.
-  Status valid = ValidateExporterOptions(ExporterOptions(*cfg));
-  if (!valid.ok()) throw pyb::value_error(valid.message());
   return cfg;
 }
 
@@ -351,7 +363,7 @@ std::string ServiceNameForDisplay(const Config& c) {
 
 }  // namespace
 
-OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink) {
+OtlpExporterOptions ExporterOptions(const OtlpSinkOptions& sink) {
   OtlpExporterOptions o;
   o.endpoint = sink.endpoint;
   o.protocol = sink.protocol == "grpc" ? OtlpExporterOptions::Protocol::kGrpc

@@ -21,11 +21,18 @@ struct RawOtlpConfig {
   std::optional<std::string> ca_file;      // PEM roots for TLS; nullopt = the system's
 };
 
-struct TraceSinkConfig {
-  std::string endpoint;  // as given, or resolved from OTEL_EXPORTER_OTLP_*ENDPOINT
+// What every OTLP sink (traces, metrics, logs) shares.
+struct OtlpSinkOptions {
+  std::string endpoint;  // as given, or resolved from OTEL_EXPORTER_OTLP_[SIGNAL_]ENDPOINT
   std::string protocol;  // "grpc" | "http/protobuf"
   HeaderList headers;
   int64_t timeout_ms = 10000;
+  std::string compression = "none";  // resolved: gzip | zstd | none
+  std::string ca_file;               // resolved; empty = system roots
+  std::shared_ptr<const RawOtlpConfig> raw_otlp;
+};
+
+struct TraceSinkConfig : OtlpSinkOptions {
   std::string sampler = "parentbased_always_on";
   double sampler_arg = 1.0;
   bool sampler_arg_given = false;
@@ -39,9 +46,6 @@ struct TraceSinkConfig {
   int64_t max_attributes_per_event = 128;
   int64_t max_attributes_per_link = 128;
   std::optional<int64_t> max_attribute_value_length;  // unlimited when absent
-  std::string compression = "none";                    // resolved: gzip | zstd | none
-  std::string ca_file;                                 // resolved; empty = system roots
-  std::shared_ptr<const RawOtlpConfig> raw_otlp;
 };
 
 struct Config {
@@ -55,7 +59,7 @@ struct Config {
 };
 
 // What the OTLP exporter of a trace sink is built from.
-OtlpExporterOptions ExporterOptions(const TraceSinkConfig& sink);
+OtlpExporterOptions ExporterOptions(const OtlpSinkOptions& sink);
 
 // "***" for header names that carry credentials.
 bool IsSecretName(const std::string& name);
