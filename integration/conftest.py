@@ -50,6 +50,11 @@ class Emulator:
     def http_base(self):
         return "http://" + self.addresses["http"]
 
+    @property
+    def sls(self):
+        """The SLS listener as "host:port"."""
+        return self.addresses["sls"]
+
     def get(self, path):
         with urllib.request.urlopen(self.http_base + path, timeout=10) as resp:
             return json.loads(resp.read().decode())

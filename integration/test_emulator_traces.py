@@ -485,10 +485,15 @@ def test_survives_garbage_on_the_wire(emu):
 
 
 def test_sls_listener_answers_in_sls_error_shape(emu):
-    status, headers, body = emu.request("GET", "/logstores", base=emu.sls)
+    # An SLS API the emulator does not serve still answers in SLS's error shape.
+    status, headers, body = emu.request("GET", "/machinegroups", base=emu.sls)
     assert status == 501
     assert re.fullmatch(r"[0-9A-F]{24}", headers["x-log-requestid"])
     assert json.loads(body)["errorCode"] == "NotImplemented"
+    # Requests without the SLS headers get SLS's own error for them.
+    status, headers, body = emu.request("GET", "/logstores", base=emu.sls)
+    assert (status, json.loads(body)["errorCode"]) == (400, "MissingAPIVersion")
+    assert "x-log-requestid" in headers
 
 
 def test_configuration_from_environment_and_clean_exit():

@@ -112,6 +112,17 @@ std::string AnyValueToText(const otlp_common::AnyValue& value) {
   return "";
 }
 
+nlohmann::json AnyValueToPlainJson(const otlp_common::AnyValue& value) {
+  return PlainJson(value, 0);
+}
+
+nlohmann::json AttributesToPlainJson(
+    const google::protobuf::RepeatedPtrField<otlp_common::KeyValue>& attributes) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& kv : attributes) out[kv.key()] = PlainJson(kv.value(), 0);
+  return out;
+}
+
 nlohmann::json AnyValueToTypedJson(const otlp_common::AnyValue& value) {
   return TypedJson(value, 0);
 }

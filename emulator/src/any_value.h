@@ -26,6 +26,14 @@ std::string AnyValueToText(const otlp_common::AnyValue& value);
 // typed values), empty (V null).
 nlohmann::json AnyValueToTypedJson(const otlp_common::AnyValue& value);
 
+// Untyped JSON: strings, bools, numbers (ints as JSON integers), bytes base64, arrays and
+// kvlists nested, an unset value null; non-finite doubles as "NaN"/"Infinity"/"-Infinity".
+nlohmann::json AnyValueToPlainJson(const otlp_common::AnyValue& value);
+
+// {"key": plain value, ...}; a repeated key keeps its last value.
+nlohmann::json AttributesToPlainJson(
+    const google::protobuf::RepeatedPtrField<otlp_common::KeyValue>& attributes);
+
 // {"key": typed value, ...}; a repeated key keeps its last value.
 nlohmann::json AttributesToTypedJson(
     const google::protobuf::RepeatedPtrField<otlp_common::KeyValue>& attributes);

@@ -10,8 +10,9 @@ namespace ptx::emulator {
 
 Emulator::Emulator(EmulatorOptions options)
     : options_(std::move(options)),
-      store_(StoreOptions{options_.max_spans}),
-      ingest_(&store_) {}
+      store_(StoreOptions{options_.max_spans, options_.max_logs}),
+      sls_store_(SlsStoreOptions{options_.max_sls_logs}),
+      ingest_(&store_, &sls_store_) {}
 
 Emulator::~Emulator() { Shutdown(); }
 
@@ -25,8 +26,11 @@ Status Emulator::Start() {
 
   otlp_http_ = std::make_unique<OtlpHttpReceiver>(
       &ingest_, &stats_, OtlpHttpOptions{options_.max_body_bytes, options_.bearer_token});
-  query_api_ = std::make_unique<QueryApi>(&store_, &stats_, [this] { return ready_.load(); });
-  sls_api_ = std::make_unique<SlsApi>();
+  query_api_ = std::make_unique<QueryApi>(&store_, &sls_store_, &stats_,
+                                          [this] { return ready_.load(); });
+  SlsApiOptions sls_api_options;
+  sls_api_options.credentials = options_.credentials;
+  sls_api_ = std::make_unique<SlsApi>(&sls_store_, &stats_, std::move(sls_api_options));
 
   HttpListenerOptions http_options;
   http_options.max_request_bytes = otlp_http_->max_wire_bytes();
@@ -50,8 +54,11 @@ Status Emulator::Start() {
   sls_options.max_request_bytes = options_.max_body_bytes;
   sls_options.render_error = [](const httplib::Request&, httplib::Response& res, int status,
                                 const std::string& message) {
-    SlsApi::RenderError(res, status, status == 413 ? "PostBodyTooLarge" : "InvalidRequest",
-                        message);
+    const char* code = status == 413   ? "PostBodyTooLarge"
+                       : status == 411 ? "MissingContentLength"
+                       : status == 500 ? "InternalServerError"
+                                       : "InvalidRequest";
+    SlsApi::RenderError(res, status, code, message);
   };
   sls_listener_ = std::make_unique<HttpListener>("sls", std::move(sls_options));
   sls_api_->Register(sls_listener_->server());

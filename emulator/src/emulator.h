@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "options.h"
 #include "ptx/base/status.h"
+#include "sls_store.h"
 #include "stats.h"
 #include "store.h"
 
@@ -49,11 +50,13 @@ class Emulator {
   std::string ReadyLine() const;
 
   Store& store() { return store_; }
+  SlsStore& sls_store() { return sls_store_; }
   Stats& stats() { return stats_; }
 
  private:
   EmulatorOptions options_;
   Store store_;
+  SlsStore sls_store_;
   Stats stats_;
   OtlpIngest ingest_;
   std::atomic<bool> ready_{false};

@@ -12,6 +12,8 @@
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "otlp_json.h"
+#include "ptx/base/clock.h"
+#include "sls_otlp.h"
 
 namespace ptx::emulator {
 namespace {
@@ -90,8 +92,8 @@ Result<IngestOutcome> OtlpIngest::Ingest(Signal signal, PayloadFormat format,
     case Signal::kTraces:
       return IngestTraces(format, payload, origin);
     case Signal::kMetrics: {
-      // Metrics and logs are decoded (so bad payloads are refused as for traces) and counted;
-      // their tables join the store next to the trace table.
+      // Metrics are decoded (so bad payloads are refused as for traces) and counted; their
+      // table joins the store next to the trace and log tables.
       collector_metrics::ExportMetricsServiceRequest request;
       Status s = Decode(format, payload, &request);
       if (!s.ok()) return s;
@@ -99,16 +101,8 @@ Result<IngestOutcome> OtlpIngest::Ingest(Signal signal, PayloadFormat format,
       outcome.accepted = CountDataPoints(request);
       return outcome;
     }
-    case Signal::kLogs: {
-      collector_logs::ExportLogsServiceRequest request;
-      Status s = Decode(format, payload, &request);
-      if (!s.ok()) return s;
-      IngestOutcome outcome;
-      for (const auto& rl : request.resource_logs()) {
-        for (const auto& sl : rl.scope_logs()) outcome.accepted += sl.log_records_size();
-      }
-      return outcome;
-    }
+    case Signal::kLogs:
+      return IngestLogs(format, payload, origin);
   }
   return InvalidArgumentError("unknown signal");
 }
@@ -152,7 +146,59 @@ Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string
     outcome.error_message = std::to_string(outcome.rejected) + " span(s) rejected: " +
                             outcome.error_message;
   }
-  if (!records.empty()) store_->AddSpans(std::move(records));
+  if (!records.empty()) {
+    if (WritesThrough(origin)) {
+      uint64_t now = NowUnixNanos();
+      sls_store_->Append(origin.sls_project,
+                         TraceInstanceLogStore(origin.sls_instance_id, Signal::kTraces),
+                         SpansToSlsLogGroup(records), static_cast<int64_t>(now / 1'000'000'000));
+    }
+    store_->AddSpans(std::move(records));
+  }
+  return outcome;
+}
+
+Result<IngestOutcome> OtlpIngest::IngestLogs(PayloadFormat format, std::string_view payload,
+                                             const Origin& origin) {
+  collector_logs::ExportLogsServiceRequest request;
+  Status s = Decode(format, payload, &request);
+  if (!s.ok()) return s;
+
+  auto shared_origin = std::make_shared<const Origin>(origin);
+  std::vector<LogRecordEntry> records;
+  for (auto& resource_logs : *request.mutable_resource_logs()) {
+    auto resource = std::make_shared<ResourceInfo>();
+    resource->resource.Swap(resource_logs.mutable_resource());
+    resource->schema_url = resource_logs.schema_url();
+    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
+    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
+    for (auto& scope_logs : *resource_logs.mutable_scope_logs()) {
+      auto scope = std::make_shared<ScopeInfo>();
+      scope->scope.Swap(scope_logs.mutable_scope());
+      scope->schema_url = scope_logs.schema_url();
+      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
+      for (auto& log_record : *scope_logs.mutable_log_records()) {
+        LogRecordEntry entry;
+        entry.record.Swap(&log_record);
+        entry.resource = shared_resource;
+        entry.scope = shared_scope;
+        entry.origin = shared_origin;
+        records.push_back(std::move(entry));
+      }
+    }
+  }
+  IngestOutcome outcome;
+  outcome.accepted = records.size();
+  if (!records.empty()) {
+    if (WritesThrough(origin)) {
+      uint64_t now = NowUnixNanos();
+      sls_store_->Append(origin.sls_project,
+                         TraceInstanceLogStore(origin.sls_instance_id, Signal::kLogs),
+                         LogsToSlsLogGroup(records, now),
+                         static_cast<int64_t>(now / 1'000'000'000));
+    }
+    store_->AddLogs(std::move(records));
+  }
   return outcome;
 }
 

@@ -1,7 +1,7 @@
 // Decoding, validation and storage of OTLP export requests, shared by the gRPC and HTTP
 // receivers so that both protocols accept exactly the same payloads.
 //
-//   OtlpIngest ingest(&store);
+//   OtlpIngest ingest(&store, &sls_store);
 //   Result<IngestOutcome> r =
 //       ingest.Ingest(Signal::kTraces, PayloadFormat::kProtobuf, body, origin);
 //   std::string reply = EncodeExportResponse(Signal::kTraces, PayloadFormat::kProtobuf, *r);
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "ptx/base/status.h"
+#include "sls_store.h"
 #include "stats.h"
 #include "store.h"
 
@@ -25,10 +26,12 @@ struct IngestOutcome {
   std::string error_message;  // why they were refused; "" when none were
 };
 
-// Stateless apart from the store it writes to. Thread-safe.
+// Stateless apart from the stores it writes to. Thread-safe.
 class OtlpIngest {
  public:
-  explicit OtlpIngest(Store* store) : store_(store) {}
+  // Spans and log records whose origin names an SLS project and trace instance are also
+  // written to sls_store (when not null) as SLS logs.
+  OtlpIngest(Store* store, SlsStore* sls_store) : store_(store), sls_store_(sls_store) {}
 
   // `payload` is already decompressed and within the size limit. InvalidArgument when it
   // does not decode as an export request of `signal`; the store is untouched then.
@@ -38,7 +41,14 @@ class OtlpIngest {
  private:
   Result<IngestOutcome> IngestTraces(PayloadFormat format, std::string_view payload,
                                      const Origin& origin);
+  Result<IngestOutcome> IngestLogs(PayloadFormat format, std::string_view payload,
+                                   const Origin& origin);
+  bool WritesThrough(const Origin& origin) const {
+    return sls_store_ && !origin.sls_project.empty() && !origin.sls_instance_id.empty();
+  }
+
   Store* store_;
+  SlsStore* sls_store_;
 };
 
 // The Export*ServiceResponse of `signal`: empty on full success, partial_success otherwise.

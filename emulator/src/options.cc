@@ -8,7 +8,7 @@
 namespace ptx::emulator {
 namespace {
 
-enum class FlagKind { kAddress, kString, kSize };
+enum class FlagKind { kAddress, kString, kSize, kCredential };
 
 struct FlagSpec {
   const char* name;  // without the leading "--"
@@ -29,7 +29,25 @@ constexpr FlagSpec kFlags[] = {
      "largest OTLP payload after decompression (default 20971520)"},
     {"max-spans", "PTX_EMULATOR_MAX_SPANS", FlagKind::kSize,
      "spans kept in memory, oldest evicted first (default 100000)"},
+    {"max-logs", "PTX_EMULATOR_MAX_LOGS", FlagKind::kSize,
+     "OTLP log records kept in memory, oldest evicted first (default 100000)"},
+    {"max-sls-logs", "PTX_EMULATOR_MAX_SLS_LOGS", FlagKind::kSize,
+     "SLS logs kept per logstore, oldest log groups evicted first (default 100000)"},
+    {"credential", "PTX_EMULATOR_CREDENTIAL", FlagKind::kCredential,
+     "SLS access key, repeatable (env: comma-separated); SLS requests must be signed"},
 };
+
+// "id:secret" with both parts non-empty.
+Status AddCredential(std::string_view text, EmulatorOptions& options) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return InvalidArgumentError("--credential: expected AK_ID:AK_SECRET, got '" +
+                                std::string(text) + "'");
+  }
+  options.credentials.emplace_back(std::string(text.substr(0, colon)),
+                                   std::string(text.substr(colon + 1)));
+  return Status::Ok();
+}
 
 std::optional<size_t> ParseSize(std::string_view text) {
   size_t value = 0;
@@ -54,8 +72,12 @@ Status Apply(const FlagSpec& spec, std::string_view value, EmulatorOptions& opti
       }
       if (spec.name == std::string_view("max-body-bytes")) options.max_body_bytes = *size;
       if (spec.name == std::string_view("max-spans")) options.max_spans = *size;
+      if (spec.name == std::string_view("max-logs")) options.max_logs = *size;
+      if (spec.name == std::string_view("max-sls-logs")) options.max_sls_logs = *size;
       return Status::Ok();
     }
+    case FlagKind::kCredential:
+      return AddCredential(value, options);
     case FlagKind::kString:
       break;
   }
@@ -82,12 +104,24 @@ FlagParse ParseFlags(int argc, const char* const* argv, const GetEnv& getenv) {
   for (const FlagSpec& spec : kFlags) {
     const char* value = getenv ? getenv(spec.env) : nullptr;
     if (value == nullptr) continue;
-    Status status = Apply(spec, value, result.options);
+    Status status;
+    if (spec.kind == FlagKind::kCredential) {
+      // A list in one variable: "id1:secret1,id2:secret2".
+      std::string_view list(value);
+      while (status.ok() && !list.empty()) {
+        size_t comma = list.find(',');
+        status = AddCredential(list.substr(0, comma), result.options);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      }
+    } else {
+      status = Apply(spec, value, result.options);
+    }
     if (!status.ok()) {
       result.status = InvalidArgumentError(std::string(spec.env) + " (" + status.message() + ")");
       return result;
     }
   }
+  bool credentials_from_flags = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
     if (arg == "--help" || arg == "-h") {
@@ -116,6 +150,11 @@ FlagParse ParseFlags(int argc, const char* const* argv, const GetEnv& getenv) {
       }
       value = argv[++i];
     }
+    if (spec->kind == FlagKind::kCredential && !credentials_from_flags) {
+      // Repeated flags add up; together they replace what the environment gave.
+      result.options.credentials.clear();
+      credentials_from_flags = true;
+    }
     result.status = Apply(*spec, *value, result.options);
     if (!result.status.ok()) return result;
   }
@@ -128,9 +167,10 @@ std::string Usage() {
       "A local OTLP collector and SLS stand-in that keeps what it receives and serves it back.\n"
       "\n";
   for (const FlagSpec& spec : kFlags) {
-    const char* metavar = spec.kind == FlagKind::kAddress ? " ADDR"
-                          : spec.kind == FlagKind::kSize  ? " N"
-                                                          : " TOKEN";
+    const char* metavar = spec.kind == FlagKind::kAddress      ? " ADDR"
+                          : spec.kind == FlagKind::kSize       ? " N"
+                          : spec.kind == FlagKind::kCredential ? " AK_ID:AK_SECRET"
+                                                               : " TOKEN";
     std::string left = std::string("  --") + spec.name + metavar;
     left.resize(std::max<size_t>(left.size() + 1, 28), ' ');
     out += left + spec.help + "\n";

@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ptx/base/status.h"
 
@@ -27,6 +29,12 @@ struct EmulatorOptions {
   size_t max_body_bytes = size_t{20} << 20;
   // Spans kept in memory; the oldest are evicted first.
   size_t max_spans = 100000;
+  // OTLP log records kept in memory; the oldest are evicted first.
+  size_t max_logs = 100000;
+  // SLS logs kept per logstore; the oldest log groups are evicted first.
+  size_t max_sls_logs = 100000;
+  // SLS access keys (id, secret). When set, SLS requests must be signed with one of them.
+  std::vector<std::pair<std::string, std::string>> credentials;
 };
 
 struct FlagParse {

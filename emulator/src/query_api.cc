@@ -60,6 +60,34 @@ bool ParseUnsigned(const std::string& text, T* out) {
   return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
+json ResourceJson(const ResourceInfo* info) {
+  if (!info) {
+    return {{"attributes", json::object()}, {"dropped_attributes_count", 0}, {"schema_url", ""}};
+  }
+  return {{"attributes", AttributesToTypedJson(info->resource.attributes())},
+          {"dropped_attributes_count", info->resource.dropped_attributes_count()},
+          {"schema_url", info->schema_url}};
+}
+
+json ScopeJson(const ScopeInfo* info) {
+  if (!info) {
+    return {{"name", ""}, {"version", ""}, {"attributes", json::object()},
+            {"dropped_attributes_count", 0}, {"schema_url", ""}};
+  }
+  return {{"name", info->scope.name()},
+          {"version", info->scope.version()},
+          {"attributes", AttributesToTypedJson(info->scope.attributes())},
+          {"dropped_attributes_count", info->scope.dropped_attributes_count()},
+          {"schema_url", info->schema_url}};
+}
+
+json OriginJson(const Origin* origin) {
+  if (!origin) return {{"protocol", ""}, {"sls_project", ""}, {"sls_instance_id", ""}};
+  return {{"protocol", ProtocolName(origin->protocol)},
+          {"sls_project", origin->sls_project},
+          {"sls_instance_id", origin->sls_instance_id}};
+}
+
 }  // namespace
 
 json SpanToJson(const SpanRecord& record) {
@@ -79,30 +107,6 @@ json SpanToJson(const SpanRecord& record) {
                      {"attributes", AttributesToTypedJson(link.attributes())},
                      {"dropped_attributes_count", link.dropped_attributes_count()},
                      {"flags", link.flags()}});
-  }
-  json resource = {{"attributes", json::object()}, {"dropped_attributes_count", 0},
-                   {"schema_url", ""}};
-  std::string service;
-  if (record.resource) {
-    resource["attributes"] = AttributesToTypedJson(record.resource->resource.attributes());
-    resource["dropped_attributes_count"] = record.resource->resource.dropped_attributes_count();
-    resource["schema_url"] = record.resource->schema_url;
-    service = record.resource->service_name;
-  }
-  json scope = {{"name", ""}, {"version", ""}, {"attributes", json::object()},
-                {"dropped_attributes_count", 0}, {"schema_url", ""}};
-  if (record.scope) {
-    scope["name"] = record.scope->scope.name();
-    scope["version"] = record.scope->scope.version();
-    scope["attributes"] = AttributesToTypedJson(record.scope->scope.attributes());
-    scope["dropped_attributes_count"] = record.scope->scope.dropped_attributes_count();
-    scope["schema_url"] = record.scope->schema_url;
-  }
-  json origin = {{"protocol", ""}, {"sls_project", ""}, {"sls_instance_id", ""}};
-  if (record.origin) {
-    origin["protocol"] = ProtocolName(record.origin->protocol);
-    origin["sls_project"] = record.origin->sls_project;
-    origin["sls_instance_id"] = record.origin->sls_instance_id;
   }
   uint64_t start = span.start_time_unix_nano();
   uint64_t end = span.end_time_unix_nano();
@@ -126,10 +130,31 @@ json SpanToJson(const SpanRecord& record) {
       {"status",
        {{"code", StatusCodeName(span.status().code())}, {"message", span.status().message()}}},
       {"flags", span.flags()},
-      {"service", service},
-      {"resource", std::move(resource)},
-      {"scope", std::move(scope)},
-      {"origin", std::move(origin)},
+      {"service", record.resource ? record.resource->service_name : ""},
+      {"resource", ResourceJson(record.resource.get())},
+      {"scope", ScopeJson(record.scope.get())},
+      {"origin", OriginJson(record.origin.get())},
+  };
+}
+
+json LogToJson(const LogRecordEntry& entry) {
+  const otlp_logs::LogRecord& record = entry.record;
+  return {
+      {"time_unix_nano", Ns(record.time_unix_nano())},
+      {"observed_time_unix_nano", Ns(record.observed_time_unix_nano())},
+      {"severity_number", static_cast<int>(record.severity_number())},
+      {"severity_text", record.severity_text()},
+      {"body", AnyValueToTypedJson(record.body())},
+      {"attributes", AttributesToTypedJson(record.attributes())},
+      {"dropped_attributes_count", record.dropped_attributes_count()},
+      {"trace_id", HexEncode(record.trace_id())},
+      {"span_id", HexEncode(record.span_id())},
+      {"flags", record.flags()},
+      {"event_name", record.event_name()},
+      {"service", entry.resource ? entry.resource->service_name : ""},
+      {"resource", ResourceJson(entry.resource.get())},
+      {"scope", ScopeJson(entry.scope.get())},
+      {"origin", OriginJson(entry.origin.get())},
   };
 }
 
@@ -147,7 +172,8 @@ json TraceSummaryToJson(const TraceSummary& summary) {
   };
 }
 
-json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts) {
+json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
+                 const SlsStoreCounts& sls_counts) {
   json out = json::object();
   for (Signal signal : {Signal::kTraces, Signal::kMetrics, Signal::kLogs}) {
     Counts total;
@@ -170,9 +196,21 @@ json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts) {
                                {"rejected_items", total.rejected_items},
                                {"by_protocol", std::move(by_protocol)}};
   }
+  out["sls"] = {{"requests", stats.sls.requests},
+                {"rejected_requests", stats.sls.rejected_requests},
+                {"log_groups", stats.sls.log_groups},
+                {"logs", stats.sls.logs}};
+  // "store" keeps its first shape (the trace table); the newer tables sit beside it.
   out["store"] = {{"spans", counts.spans},
                   {"traces", counts.traces},
                   {"evicted_spans", counts.evicted_spans}};
+  out["log_store"] = {{"logs", counts.logs}, {"evicted_logs", counts.evicted_logs}};
+  out["sls_store"] = {{"projects", sls_counts.projects},
+                      {"logstores", sls_counts.logstores},
+                      {"log_groups", sls_counts.log_groups},
+                      {"logs", sls_counts.logs},
+                      {"evicted_log_groups", sls_counts.evicted_log_groups},
+                      {"evicted_logs", sls_counts.evicted_logs}};
   return out;
 }
 
@@ -222,6 +260,40 @@ Result<TraceQuery> ParseTraceQuery(const httplib::Params& params) {
   return query;
 }
 
+Result<LogQuery> ParseLogQuery(const httplib::Params& params) {
+  LogQuery query;
+  query.limit = kDefaultLimit;
+  for (const auto& [key, value] : params) {
+    auto bad = [&, &key = key, &value = value](const std::string& why) {
+      return InvalidArgumentError("query parameter " + key + "='" + value + "': " + why);
+    };
+    if (key == "text") {
+      query.text = value;
+    } else if (key == "severity_min") {
+      int severity = 0;
+      if (!ParseUnsigned(value, &severity) || severity > 24) return bad("expected 0..24");
+      query.severity_min = severity;
+    } else if (key == "trace_id") {
+      std::string trace_id(16, '\0');
+      if (!HexDecode(value, reinterpret_cast<uint8_t*>(trace_id.data()), trace_id.size())) {
+        return bad("expected 32 hex characters");
+      }
+      query.trace_id = trace_id;
+    } else if (key == "service") {
+      query.service = value;
+    } else if (key == "limit") {
+      size_t limit = 0;
+      if (!ParseUnsigned(value, &limit) || limit == 0 || limit > kMaxLimit) {
+        return bad("expected 1.." + std::to_string(kMaxLimit));
+      }
+      query.limit = limit;
+    } else {
+      return InvalidArgumentError("unknown query parameter '" + key + "'");
+    }
+  }
+  return query;
+}
+
 void QueryApi::RenderError(httplib::Response& res, int http_status, const std::string& message) {
   Send(res, http_status, {{"error", message}});
 }
@@ -258,12 +330,74 @@ void QueryApi::Register(httplib::Server& server) {
                     {"spans", std::move(list)}});
   });
 
+  server.Get("/api/logs", [this](const httplib::Request& req, httplib::Response& res) {
+    Result<LogQuery> query = ParseLogQuery(req.params);
+    if (!query.ok()) return RenderError(res, 400, query.status().message());
+    size_t total = 0;
+    std::vector<LogPtr> logs = store_->ListLogs(*query, &total);
+    json list = json::array();
+    for (const LogPtr& entry : logs) list.push_back(LogToJson(*entry));
+    Send(res, 200, {{"logs", std::move(list)}, {"total", total}});
+  });
+
+  server.Get("/api/sls/projects", [this](const httplib::Request&, httplib::Response& res) {
+    json projects = json::array();
+    for (const std::string& project : sls_store_->ListProjects()) {
+      std::vector<std::string> names;
+      if (sls_store_->ListLogStores(project, &names) != SlsOutcome::kOk) continue;
+      json logstores = json::array();
+      for (const std::string& name : names) {
+        std::vector<StoredLogGroupPtr> groups;
+        if (sls_store_->Snapshot(project, name, &groups) != SlsOutcome::kOk) continue;
+        size_t logs = 0;
+        for (const StoredLogGroupPtr& group : groups) logs += group->group.logs.size();
+        logstores.push_back({{"name", name}, {"log_groups", groups.size()}, {"logs", logs}});
+      }
+      projects.push_back({{"name", project}, {"logstores", std::move(logstores)}});
+    }
+    Send(res, 200, {{"projects", std::move(projects)}});
+  });
+
+  server.Get(R"(/api/sls/projects/([^/]+)/logstores/([^/]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string project = req.matches[1];
+    const std::string logstore = req.matches[2];
+    std::vector<StoredLogGroupPtr> groups;
+    SlsOutcome outcome = sls_store_->Snapshot(project, logstore, &groups);
+    if (outcome != SlsOutcome::kOk) {
+      return RenderError(res, 404, "logstore " + project + "/" + logstore + " not found");
+    }
+    json list = json::array();
+    for (const StoredLogGroupPtr& stored : groups) {
+      const encoding::SlsLogGroup& group = stored->group;
+      json logs = json::array();
+      for (const encoding::SlsLog& log : group.logs) {
+        json contents = json::array();
+        for (const auto& content : log.contents) contents.push_back({content.key, content.value});
+        logs.push_back({{"time", log.time},
+                        {"time_ns", log.time_ns ? json(*log.time_ns) : json(nullptr)},
+                        {"contents", std::move(contents)}});
+      }
+      json tags = json::array();
+      for (const auto& [key, value] : group.tags) tags.push_back({key, value});
+      list.push_back({{"sequence", stored->sequence},
+                      {"received_unix_s", stored->received_unix_s},
+                      {"topic", group.topic},
+                      {"source", group.source},
+                      {"tags", std::move(tags)},
+                      {"logs", std::move(logs)}});
+    }
+    Send(res, 200, {{"project", project}, {"logstore", logstore},
+                    {"log_groups", std::move(list)}});
+  });
+
   server.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
-    Send(res, 200, StatsToJson(stats_->Snapshot(), store_->Counts()));
+    Send(res, 200, StatsToJson(stats_->Snapshot(), store_->Counts(), sls_store_->Counts()));
   });
 
   server.Post("/api/reset", [this](const httplib::Request&, httplib::Response& res) {
     store_->Clear();
+    sls_store_->Clear();
     stats_->Reset();
     Send(res, 200, {{"status", "ok"}});
   });

@@ -1,7 +1,8 @@
 // The JSON query and control API on the --http listener (documented in emulator/README.md):
-// GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/stats, POST /api/reset.
+// GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/logs, GET /api/sls/...,
+// GET /api/stats, POST /api/reset.
 //
-//   QueryApi api(&store, &stats, [&] { return ready.load(); });
+//   QueryApi api(&store, &sls_store, &stats, [&] { return ready.load(); });
 //   api.Register(listener.server());
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ptx/base/status.h"
+#include "sls_store.h"
 #include "stats.h"
 #include "store.h"
 
@@ -20,16 +22,19 @@ namespace ptx::emulator {
 // Renderings shared with tests, so that tests assert on exactly what clients see.
 nlohmann::json SpanToJson(const SpanRecord& record);
 nlohmann::json TraceSummaryToJson(const TraceSummary& summary);
-nlohmann::json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts);
+nlohmann::json LogToJson(const LogRecordEntry& entry);
+nlohmann::json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
+                           const SlsStoreCounts& sls_counts);
 
-// Builds a TraceQuery from query parameters; InvalidArgument names the bad parameter.
+// Builds a TraceQuery (LogQuery) from query parameters; InvalidArgument names the bad parameter.
 Result<TraceQuery> ParseTraceQuery(const httplib::Params& params);
+Result<LogQuery> ParseLogQuery(const httplib::Params& params);
 
 // Reads the store and counters, never writes except through POST /api/reset. Thread-safe.
 class QueryApi {
  public:
-  QueryApi(Store* store, Stats* stats, std::function<bool()> ready)
-      : store_(store), stats_(stats), ready_(std::move(ready)) {}
+  QueryApi(Store* store, SlsStore* sls_store, Stats* stats, std::function<bool()> ready)
+      : store_(store), sls_store_(sls_store), stats_(stats), ready_(std::move(ready)) {}
 
   void Register(httplib::Server& server);
 
@@ -38,6 +43,7 @@ class QueryApi {
 
  private:
   Store* store_;
+  SlsStore* sls_store_;
   Stats* stats_;
   std::function<bool()> ready_;
 };

@@ -40,6 +40,15 @@ void Stats::RecordRejected(Signal signal, Protocol protocol) {
   At(signal, protocol).rejected_requests.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Stats::RecordSlsRequest(bool accepted) {
+  (accepted ? sls_requests_ : sls_rejected_requests_).fetch_add(1, std::memory_order_relaxed);
+}
+
+void Stats::RecordSlsPut(uint64_t log_groups, uint64_t logs) {
+  sls_log_groups_.fetch_add(log_groups, std::memory_order_relaxed);
+  sls_logs_.fetch_add(logs, std::memory_order_relaxed);
+}
+
 StatsSnapshot Stats::Snapshot() const {
   StatsSnapshot out;
   for (size_t s = 0; s < kSignalCount; ++s) {
@@ -52,6 +61,10 @@ StatsSnapshot Stats::Snapshot() const {
       o.rejected_items = c.rejected_items.load(std::memory_order_relaxed);
     }
   }
+  out.sls.requests = sls_requests_.load(std::memory_order_relaxed);
+  out.sls.rejected_requests = sls_rejected_requests_.load(std::memory_order_relaxed);
+  out.sls.log_groups = sls_log_groups_.load(std::memory_order_relaxed);
+  out.sls.logs = sls_logs_.load(std::memory_order_relaxed);
   return out;
 }
 
@@ -63,6 +76,9 @@ void Stats::Reset() {
       c.rejected_requests.store(0, std::memory_order_relaxed);
       c.rejected_items.store(0, std::memory_order_relaxed);
     }
+  }
+  for (auto* counter : {&sls_requests_, &sls_rejected_requests_, &sls_log_groups_, &sls_logs_}) {
+    counter->store(0, std::memory_order_relaxed);
   }
 }
 

@@ -31,8 +31,17 @@ struct Counts {
   uint64_t rejected_items = 0;     // items refused through partial success
 };
 
+// Requests on the SLS listener (every API), and what PutLogs wrote.
+struct SlsCounts {
+  uint64_t requests = 0;           // answered 2xx
+  uint64_t rejected_requests = 0;  // answered with an SLS error
+  uint64_t log_groups = 0;         // log groups accepted by PutLogs
+  uint64_t logs = 0;               // logs accepted by PutLogs
+};
+
 struct StatsSnapshot {
   std::array<std::array<Counts, kProtocolCount>, kSignalCount> by_signal_protocol;
+  SlsCounts sls;
 };
 
 // Lock-free counters. Thread-safe.
@@ -40,6 +49,8 @@ class Stats {
  public:
   void RecordAccepted(Signal signal, Protocol protocol, uint64_t items, uint64_t rejected_items);
   void RecordRejected(Signal signal, Protocol protocol);
+  void RecordSlsRequest(bool accepted);
+  void RecordSlsPut(uint64_t log_groups, uint64_t logs);
   StatsSnapshot Snapshot() const;
   void Reset();
 
@@ -54,6 +65,10 @@ class Stats {
     return counts_[static_cast<size_t>(signal)][static_cast<size_t>(protocol)];
   }
   std::array<std::array<AtomicCounts, kProtocolCount>, kSignalCount> counts_;
+  std::atomic<uint64_t> sls_requests_{0};
+  std::atomic<uint64_t> sls_rejected_requests_{0};
+  std::atomic<uint64_t> sls_log_groups_{0};
+  std::atomic<uint64_t> sls_logs_{0};
 };
 
 }  // namespace ptx::emulator

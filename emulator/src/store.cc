@@ -4,6 +4,7 @@
 #include <set>
 
 #include "any_value.h"
+#include "ptx/base/text.h"
 
 namespace ptx::emulator {
 namespace {
@@ -143,6 +144,53 @@ void TraceTable::Clear() {
   evicted_spans_ = 0;
 }
 
+uint64_t LogTime(const otlp_logs::LogRecord& record) {
+  return record.time_unix_nano() != 0 ? record.time_unix_nano()
+                                      : record.observed_time_unix_nano();
+}
+
+void LogTable::Add(std::vector<LogRecordEntry> records) {
+  for (LogRecordEntry& record : records) {
+    arrival_.push_back(std::make_shared<const LogRecordEntry>(std::move(record)));
+  }
+  while (arrival_.size() > max_logs_) {
+    arrival_.pop_front();
+    ++evicted_;
+  }
+}
+
+std::vector<LogPtr> LogTable::List(const LogQuery& query, size_t* total) const {
+  std::string text = query.text ? AsciiLower(*query.text) : std::string();
+  std::vector<LogPtr> matched;
+  for (auto it = arrival_.rbegin(); it != arrival_.rend(); ++it) {
+    const LogRecordEntry& entry = **it;
+    const otlp_logs::LogRecord& record = entry.record;
+    if (query.severity_min && static_cast<int>(record.severity_number()) < *query.severity_min) {
+      continue;
+    }
+    if (query.trace_id && record.trace_id() != *query.trace_id) continue;
+    if (query.service &&
+        (!entry.resource || entry.resource->service_name != *query.service)) {
+      continue;
+    }
+    if (query.text && AsciiLower(AnyValueToText(record.body())).find(text) == std::string::npos) {
+      continue;
+    }
+    matched.push_back(*it);
+  }
+  if (total) *total = matched.size();
+  std::stable_sort(matched.begin(), matched.end(), [](const LogPtr& a, const LogPtr& b) {
+    return LogTime(a->record) > LogTime(b->record);
+  });
+  if (matched.size() > query.limit) matched.resize(query.limit);
+  return matched;
+}
+
+void LogTable::Clear() {
+  arrival_.clear();
+  evicted_ = 0;
+}
+
 void Store::AddSpans(std::vector<SpanRecord> records) {
   std::lock_guard<std::mutex> lock(mu_);
   traces_.Add(std::move(records));
@@ -158,14 +206,26 @@ std::vector<SpanPtr> Store::GetTrace(std::string_view trace_id) const {
   return traces_.Get(trace_id);
 }
 
+void Store::AddLogs(std::vector<LogRecordEntry> records) {
+  std::lock_guard<std::mutex> lock(mu_);
+  logs_.Add(std::move(records));
+}
+
+std::vector<LogPtr> Store::ListLogs(const LogQuery& query, size_t* total) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return logs_.List(query, total);
+}
+
 StoreCounts Store::Counts() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return StoreCounts{traces_.span_count(), traces_.trace_count(), traces_.evicted_spans()};
+  return StoreCounts{traces_.span_count(), traces_.trace_count(), traces_.evicted_spans(),
+                     logs_.size(), logs_.evicted()};
 }
 
 void Store::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   traces_.Clear();
+  logs_.Clear();
 }
 
 }  // namespace ptx::emulator

@@ -3,6 +3,7 @@
 //   Store store(StoreOptions{.max_spans = 1000});
 //   store.AddSpans(std::move(records));
 //   std::vector<TraceSummary> found = store.ListTraces(TraceQuery{.service = "checkout"}, &total);
+//   std::vector<LogPtr> logs = store.ListLogs(LogQuery{.severity_min = 17}, &total);
 #pragma once
 
 #include <cstddef>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/logs/v1/logs.pb.h"
 #include "opentelemetry/proto/resource/v1/resource.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "stats.h"
@@ -26,6 +28,7 @@
 namespace ptx::emulator {
 
 namespace otlp_trace = ::opentelemetry::proto::trace::v1;
+namespace otlp_logs = ::opentelemetry::proto::logs::v1;
 
 // Where a batch of records came from. SLS trace-instance headers are kept so that the records
 // can also be written to the {instance}-traces/-logs/-metrics logstores of that project.
@@ -55,6 +58,48 @@ struct SpanRecord {
   std::shared_ptr<const Origin> origin;
 };
 using SpanPtr = std::shared_ptr<const SpanRecord>;
+
+// One OTLP log record with the resource and scope it arrived under.
+struct LogRecordEntry {
+  otlp_logs::LogRecord record;
+  std::shared_ptr<const ResourceInfo> resource;
+  std::shared_ptr<const ScopeInfo> scope;
+  std::shared_ptr<const Origin> origin;
+};
+using LogPtr = std::shared_ptr<const LogRecordEntry>;
+
+// Filters of the log list; every set field must match.
+struct LogQuery {
+  std::optional<std::string> text;      // the body's text form contains it (any case)
+  std::optional<int> severity_min;      // severity_number >= it
+  std::optional<std::string> trace_id;  // raw 16 bytes
+  std::optional<std::string> service;   // the resource's service.name equals it
+  size_t limit = 100;
+};
+
+// The time a log record is ordered by: its time_unix_nano, else its observed time.
+uint64_t LogTime(const otlp_logs::LogRecord& record);
+
+// Log records in arrival order. Not thread-safe: Store serialises access.
+class LogTable {
+ public:
+  explicit LogTable(size_t max_logs) : max_logs_(max_logs) {}
+
+  // Appends, then evicts the oldest records beyond max_logs.
+  void Add(std::vector<LogRecordEntry> records);
+  // Matching records, newest LogTime first (later arrivals first among equal times);
+  // *total counts all matches.
+  std::vector<LogPtr> List(const LogQuery& query, size_t* total) const;
+  void Clear();
+
+  size_t size() const { return arrival_.size(); }
+  uint64_t evicted() const { return evicted_; }
+
+ private:
+  size_t max_logs_;
+  uint64_t evicted_ = 0;
+  std::deque<LogPtr> arrival_;
+};
 
 // One trace as the list endpoint shows it.
 struct TraceSummary {
@@ -110,19 +155,22 @@ class TraceTable {
 
 struct StoreOptions {
   size_t max_spans = 100000;  // retention of the trace table
+  size_t max_logs = 100000;   // retention of the log table
 };
 
 struct StoreCounts {
   size_t spans = 0;
   size_t traces = 0;
   uint64_t evicted_spans = 0;
+  size_t logs = 0;
+  uint64_t evicted_logs = 0;
 };
 
 // Every signal's table behind one mutex: writes are short appends and reads copy out
 // shared pointers or summaries, so one lock keeps reset and eviction simple. Thread-safe.
 class Store {
  public:
-  explicit Store(StoreOptions options) : traces_(options.max_spans) {}
+  explicit Store(StoreOptions options) : traces_(options.max_spans), logs_(options.max_logs) {}
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -130,12 +178,15 @@ class Store {
   std::vector<TraceSummary> ListTraces(const TraceQuery& query, size_t* total) const
       PTX_EXCLUDES(mu_);
   std::vector<SpanPtr> GetTrace(std::string_view trace_id) const PTX_EXCLUDES(mu_);
+  void AddLogs(std::vector<LogRecordEntry> records) PTX_EXCLUDES(mu_);
+  std::vector<LogPtr> ListLogs(const LogQuery& query, size_t* total) const PTX_EXCLUDES(mu_);
   StoreCounts Counts() const PTX_EXCLUDES(mu_);
   void Clear() PTX_EXCLUDES(mu_);
 
  private:
   mutable std::mutex mu_;
   TraceTable traces_ PTX_GUARDED_BY(mu_);
+  LogTable logs_ PTX_GUARDED_BY(mu_);
 };
 
 }  // namespace ptx::emulator

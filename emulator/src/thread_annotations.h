@@ -12,3 +12,5 @@
 
 #define PTX_GUARDED_BY(x) PTX_THREAD_ANNOTATION(guarded_by(x))
 #define PTX_EXCLUDES(...) PTX_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#define PTX_EXCLUSIVE_LOCKS_REQUIRED(...) \
+  PTX_THREAD_ANNOTATION(exclusive_locks_required(__VA_ARGS__))

@@ -1,0 +1,29 @@
+// OTLP data sent with the SLS trace-instance headers, as SLS logs: spans become logs of the
+// logstore {instance}-traces, log records logs of {instance}-logs (documented in
+// emulator/README.md). Every content is a string; nested values are compact JSON.
+//
+//   encoding::SlsLogGroup group = SpansToSlsLogGroup(records);
+//   sls_store.Append(origin.sls_project, TraceInstanceLogStore(instance, Signal::kTraces), ...);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ptx/encoding/sls_log.h"
+#include "stats.h"
+#include "store.h"
+
+namespace ptx::emulator {
+
+// "{instance}-traces", "{instance}-logs" or "{instance}-metrics".
+std::string TraceInstanceLogStore(const std::string& instance, Signal signal);
+
+// One log per span, timed at the span's start.
+encoding::SlsLogGroup SpansToSlsLogGroup(const std::vector<SpanRecord>& spans);
+
+// One log per record, timed at its time (else observed time, else `now_unix_nano`).
+encoding::SlsLogGroup LogsToSlsLogGroup(const std::vector<LogRecordEntry>& records,
+                                        uint64_t now_unix_nano);
+
+}  // namespace ptx::emulator
