@@ -10,14 +10,6 @@ namespace {
 
 constexpr int kMaxRenderDepth = 64;  // protobuf's parser already caps nesting at 100
 
-std::string DoubleToText(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-
 nlohmann::json PlainJson(const otlp_common::AnyValue& value, int depth) {
   if (depth > kMaxRenderDepth) return nullptr;
   switch (value.value_case()) {
@@ -89,6 +81,19 @@ nlohmann::json TypedJson(const otlp_common::AnyValue& value, int depth) {
 }
 
 }  // namespace
+
+std::string DoubleToText(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  return ec == std::errc() ? std::string(buf, end) : std::string();
+}
+
+nlohmann::json DoubleToJson(double value) {
+  if (!std::isfinite(value)) return DoubleToText(value);
+  return value;
+}
 
 std::string AnyValueToText(const otlp_common::AnyValue& value) {
   switch (value.value_case()) {

@@ -16,6 +16,12 @@ namespace ptx::emulator {
 
 namespace otlp_common = ::opentelemetry::proto::common::v1;
 
+// Shortest round-trip form; "NaN", "Infinity", "-Infinity" for non-finite values.
+std::string DoubleToText(double value);
+
+// A JSON number, or the DoubleToText string for non-finite values (JSON has no NaN).
+nlohmann::json DoubleToJson(double value);
+
 // Strings as is, ints in decimal, doubles in shortest round-trip form ("NaN", "Infinity"),
 // bools true/false, bytes in base64, arrays and kvlists as compact JSON. An unset value is "".
 std::string AnyValueToText(const otlp_common::AnyValue& value);

@@ -10,7 +10,7 @@ namespace ptx::emulator {
 
 Emulator::Emulator(EmulatorOptions options)
     : options_(std::move(options)),
-      store_(StoreOptions{options_.max_spans, options_.max_logs}),
+      store_(StoreOptions{options_.max_spans, options_.max_logs, options_.max_metric_points}),
       sls_store_(SlsStoreOptions{options_.max_sls_logs}),
       ingest_(&store_, &sls_store_) {}
 

@@ -1,6 +1,7 @@
 #include "ingest.h"
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -51,34 +52,54 @@ Status Decode(PayloadFormat format, std::string_view payload, Message* out) {
   return Status::Ok();
 }
 
-uint64_t CountDataPoints(const collector_metrics::ExportMetricsServiceRequest& request) {
-  uint64_t points = 0;
-  for (const auto& rm : request.resource_metrics()) {
-    for (const auto& sm : rm.scope_metrics()) {
-      for (const otlp_metrics::Metric& m : sm.metrics()) {
-        switch (m.data_case()) {
-          case otlp_metrics::Metric::kGauge:
-            points += m.gauge().data_points_size();
-            break;
-          case otlp_metrics::Metric::kSum:
-            points += m.sum().data_points_size();
-            break;
-          case otlp_metrics::Metric::kHistogram:
-            points += m.histogram().data_points_size();
-            break;
-          case otlp_metrics::Metric::kExponentialHistogram:
-            points += m.exponential_histogram().data_points_size();
-            break;
-          case otlp_metrics::Metric::kSummary:
-            points += m.summary().data_points_size();
-            break;
-          case otlp_metrics::Metric::DATA_NOT_SET:
-            break;
-        }
-      }
+// The points of one Metric message, moved out of it, sharing one MetricInfo.
+void AppendPoints(otlp_metrics::Metric& m, std::shared_ptr<const ResourceInfo> resource,
+                  std::shared_ptr<const ScopeInfo> scope, std::shared_ptr<const Origin> origin,
+                  std::vector<MetricPoint>* out) {
+  auto info = std::make_shared<MetricInfo>();
+  info->name = m.name();
+  info->description = m.description();
+  info->unit = m.unit();
+  info->resource = std::move(resource);
+  info->scope = std::move(scope);
+  info->origin = std::move(origin);
+  auto move_points = [&](auto* points) {
+    std::shared_ptr<const MetricInfo> shared = info;
+    for (auto& point : *points) {
+      std::remove_reference_t<decltype(point)> moved;
+      moved.Swap(&point);
+      out->push_back(MakeMetricPoint(shared, std::move(moved)));
     }
+  };
+  switch (m.data_case()) {
+    case otlp_metrics::Metric::kGauge:
+      info->type = MetricType::kGauge;
+      move_points(m.mutable_gauge()->mutable_data_points());
+      break;
+    case otlp_metrics::Metric::kSum:
+      info->type = MetricType::kSum;
+      info->temporality = TemporalityFromProto(m.sum().aggregation_temporality());
+      info->monotonic = m.sum().is_monotonic();
+      move_points(m.mutable_sum()->mutable_data_points());
+      break;
+    case otlp_metrics::Metric::kHistogram:
+      info->type = MetricType::kHistogram;
+      info->temporality = TemporalityFromProto(m.histogram().aggregation_temporality());
+      move_points(m.mutable_histogram()->mutable_data_points());
+      break;
+    case otlp_metrics::Metric::kExponentialHistogram:
+      info->type = MetricType::kExponentialHistogram;
+      info->temporality =
+          TemporalityFromProto(m.exponential_histogram().aggregation_temporality());
+      move_points(m.mutable_exponential_histogram()->mutable_data_points());
+      break;
+    case otlp_metrics::Metric::kSummary:
+      info->type = MetricType::kSummary;
+      move_points(m.mutable_summary()->mutable_data_points());
+      break;
+    case otlp_metrics::Metric::DATA_NOT_SET:
+      break;
   }
-  return points;
 }
 
 }  // namespace
@@ -91,16 +112,8 @@ Result<IngestOutcome> OtlpIngest::Ingest(Signal signal, PayloadFormat format,
   switch (signal) {
     case Signal::kTraces:
       return IngestTraces(format, payload, origin);
-    case Signal::kMetrics: {
-      // Metrics are decoded (so bad payloads are refused as for traces) and counted; their
-      // table joins the store next to the trace and log tables.
-      collector_metrics::ExportMetricsServiceRequest request;
-      Status s = Decode(format, payload, &request);
-      if (!s.ok()) return s;
-      IngestOutcome outcome;
-      outcome.accepted = CountDataPoints(request);
-      return outcome;
-    }
+    case Signal::kMetrics:
+      return IngestMetrics(format, payload, origin);
     case Signal::kLogs:
       return IngestLogs(format, payload, origin);
   }
@@ -198,6 +211,45 @@ Result<IngestOutcome> OtlpIngest::IngestLogs(PayloadFormat format, std::string_v
                          static_cast<int64_t>(now / 1'000'000'000));
     }
     store_->AddLogs(std::move(records));
+  }
+  return outcome;
+}
+
+Result<IngestOutcome> OtlpIngest::IngestMetrics(PayloadFormat format, std::string_view payload,
+                                                const Origin& origin) {
+  collector_metrics::ExportMetricsServiceRequest request;
+  Status s = Decode(format, payload, &request);
+  if (!s.ok()) return s;
+
+  auto shared_origin = std::make_shared<const Origin>(origin);
+  std::vector<MetricPoint> points;
+  for (auto& resource_metrics : *request.mutable_resource_metrics()) {
+    auto resource = std::make_shared<ResourceInfo>();
+    resource->resource.Swap(resource_metrics.mutable_resource());
+    resource->schema_url = resource_metrics.schema_url();
+    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
+    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
+    for (auto& scope_metrics : *resource_metrics.mutable_scope_metrics()) {
+      auto scope = std::make_shared<ScopeInfo>();
+      scope->scope.Swap(scope_metrics.mutable_scope());
+      scope->schema_url = scope_metrics.schema_url();
+      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
+      for (auto& metric : *scope_metrics.mutable_metrics()) {
+        AppendPoints(metric, shared_resource, shared_scope, shared_origin, &points);
+      }
+    }
+  }
+  IngestOutcome outcome;
+  outcome.accepted = points.size();
+  if (!points.empty()) {
+    if (WritesThrough(origin)) {
+      uint64_t now = NowUnixNanos();
+      sls_store_->Append(origin.sls_project,
+                         TraceInstanceLogStore(origin.sls_instance_id, Signal::kMetrics),
+                         MetricsToSlsLogGroup(points, now),
+                         static_cast<int64_t>(now / 1'000'000'000));
+    }
+    store_->AddMetricPoints(std::move(points));
   }
   return outcome;
 }

@@ -21,7 +21,7 @@ namespace ptx::emulator {
 enum class PayloadFormat { kProtobuf, kJson };
 
 struct IngestOutcome {
-  uint64_t accepted = 0;      // items stored (or counted, for signals not stored yet)
+  uint64_t accepted = 0;      // items (spans, metric data points, log records) stored
   uint64_t rejected = 0;      // items refused, reported through partial success
   std::string error_message;  // why they were refused; "" when none were
 };
@@ -29,7 +29,7 @@ struct IngestOutcome {
 // Stateless apart from the stores it writes to. Thread-safe.
 class OtlpIngest {
  public:
-  // Spans and log records whose origin names an SLS project and trace instance are also
+  // Spans, log records and metric data points whose origin names an SLS project and trace instance are also
   // written to sls_store (when not null) as SLS logs.
   OtlpIngest(Store* store, SlsStore* sls_store) : store_(store), sls_store_(sls_store) {}
 
@@ -43,6 +43,8 @@ class OtlpIngest {
                                      const Origin& origin);
   Result<IngestOutcome> IngestLogs(PayloadFormat format, std::string_view payload,
                                    const Origin& origin);
+  Result<IngestOutcome> IngestMetrics(PayloadFormat format, std::string_view payload,
+                                      const Origin& origin);
   bool WritesThrough(const Origin& origin) const {
     return sls_store_ && !origin.sls_project.empty() && !origin.sls_instance_id.empty();
   }

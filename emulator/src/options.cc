@@ -31,6 +31,8 @@ constexpr FlagSpec kFlags[] = {
      "spans kept in memory, oldest evicted first (default 100000)"},
     {"max-logs", "PTX_EMULATOR_MAX_LOGS", FlagKind::kSize,
      "OTLP log records kept in memory, oldest evicted first (default 100000)"},
+    {"max-metric-points", "PTX_EMULATOR_MAX_METRIC_POINTS", FlagKind::kSize,
+     "OTLP metric data points kept in memory, oldest evicted first (default 100000)"},
     {"max-sls-logs", "PTX_EMULATOR_MAX_SLS_LOGS", FlagKind::kSize,
      "SLS logs kept per logstore, oldest log groups evicted first (default 100000)"},
     {"credential", "PTX_EMULATOR_CREDENTIAL", FlagKind::kCredential,
@@ -73,6 +75,7 @@ Status Apply(const FlagSpec& spec, std::string_view value, EmulatorOptions& opti
       if (spec.name == std::string_view("max-body-bytes")) options.max_body_bytes = *size;
       if (spec.name == std::string_view("max-spans")) options.max_spans = *size;
       if (spec.name == std::string_view("max-logs")) options.max_logs = *size;
+      if (spec.name == std::string_view("max-metric-points")) options.max_metric_points = *size;
       if (spec.name == std::string_view("max-sls-logs")) options.max_sls_logs = *size;
       return Status::Ok();
     }

@@ -31,6 +31,8 @@ struct EmulatorOptions {
   size_t max_spans = 100000;
   // OTLP log records kept in memory; the oldest are evicted first.
   size_t max_logs = 100000;
+  // OTLP metric data points kept in memory; the oldest are evicted first.
+  size_t max_metric_points = 100000;
   // SLS logs kept per logstore; the oldest log groups are evicted first.
   size_t max_sls_logs = 100000;
   // SLS access keys (id, secret). When set, SLS requests must be signed with one of them.

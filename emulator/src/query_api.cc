@@ -158,6 +158,88 @@ json LogToJson(const LogRecordEntry& entry) {
   };
 }
 
+json MetricPointToJson(const MetricPointData& data) {
+  auto optional_double = [](bool present, double value) {
+    return present ? DoubleToJson(value) : json(nullptr);
+  };
+  auto counts = [](const google::protobuf::RepeatedField<uint64_t>& values) {
+    json out = json::array();
+    for (uint64_t value : values) out.push_back(std::to_string(value));
+    return out;
+  };
+  json out = {{"start_time_unix_nano", Ns(PointStartTime(data))},
+              {"time_unix_nano", Ns(PointTime(data))}};
+  if (const auto* p = std::get_if<otlp_metrics::NumberDataPoint>(&data)) {
+    switch (p->value_case()) {
+      case otlp_metrics::NumberDataPoint::kAsInt:
+        out["value"] = {{"type", "int"}, {"value", std::to_string(p->as_int())}};
+        break;
+      case otlp_metrics::NumberDataPoint::kAsDouble:
+        out["value"] = {{"type", "double"}, {"value", DoubleToJson(p->as_double())}};
+        break;
+      case otlp_metrics::NumberDataPoint::VALUE_NOT_SET:
+        out["value"] = {{"type", "empty"}, {"value", nullptr}};
+        break;
+    }
+    out["flags"] = p->flags();
+  } else if (const auto* p = std::get_if<otlp_metrics::HistogramDataPoint>(&data)) {
+    json bounds = json::array();
+    for (double bound : p->explicit_bounds()) bounds.push_back(DoubleToJson(bound));
+    out["count"] = std::to_string(p->count());
+    out["sum"] = optional_double(p->has_sum(), p->sum());
+    out["min"] = optional_double(p->has_min(), p->min());
+    out["max"] = optional_double(p->has_max(), p->max());
+    out["bucket_counts"] = counts(p->bucket_counts());
+    out["explicit_bounds"] = std::move(bounds);
+    out["flags"] = p->flags();
+  } else if (const auto* p = std::get_if<otlp_metrics::ExponentialHistogramDataPoint>(&data)) {
+    auto buckets = [&](const otlp_metrics::ExponentialHistogramDataPoint::Buckets& b) {
+      return json{{"offset", b.offset()}, {"bucket_counts", counts(b.bucket_counts())}};
+    };
+    out["count"] = std::to_string(p->count());
+    out["sum"] = optional_double(p->has_sum(), p->sum());
+    out["scale"] = p->scale();
+    out["zero_count"] = std::to_string(p->zero_count());
+    out["zero_threshold"] = DoubleToJson(p->zero_threshold());
+    out["positive"] = buckets(p->positive());
+    out["negative"] = buckets(p->negative());
+    out["min"] = optional_double(p->has_min(), p->min());
+    out["max"] = optional_double(p->has_max(), p->max());
+    out["flags"] = p->flags();
+  } else if (const auto* p = std::get_if<otlp_metrics::SummaryDataPoint>(&data)) {
+    json quantiles = json::array();
+    for (const auto& q : p->quantile_values()) {
+      quantiles.push_back(
+          {{"quantile", DoubleToJson(q.quantile())}, {"value", DoubleToJson(q.value())}});
+    }
+    out["count"] = std::to_string(p->count());
+    out["sum"] = DoubleToJson(p->sum());
+    out["quantile_values"] = std::move(quantiles);
+    out["flags"] = p->flags();
+  }
+  return out;
+}
+
+json MetricSeriesToJson(const MetricSeriesView& series) {
+  const MetricInfo& metric = series.metric();
+  json points = json::array();
+  for (const MetricPointPtr& point : series.points) points.push_back(MetricPointToJson(point->data));
+  return {
+      {"name", metric.name},
+      {"description", metric.description},
+      {"unit", metric.unit},
+      {"type", MetricTypeName(metric.type)},
+      {"temporality", TemporalityName(metric.temporality)},
+      {"monotonic", metric.monotonic},
+      {"service", metric.resource ? metric.resource->service_name : ""},
+      {"scope", ScopeJson(metric.scope.get())},
+      {"resource", ResourceJson(metric.resource.get())},
+      {"attributes", AttributesToTypedJson(PointAttributes(series.newest().data))},
+      {"point_count", series.points.size()},
+      {"points", std::move(points)},
+  };
+}
+
 json TraceSummaryToJson(const TraceSummary& summary) {
   return {
       {"trace_id", HexEncode(summary.trace_id)},
@@ -205,6 +287,9 @@ json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
                   {"traces", counts.traces},
                   {"evicted_spans", counts.evicted_spans}};
   out["log_store"] = {{"logs", counts.logs}, {"evicted_logs", counts.evicted_logs}};
+  out["metric_store"] = {{"points", counts.metric_points},
+                         {"series", counts.metric_series},
+                         {"evicted_points", counts.evicted_metric_points}};
   out["sls_store"] = {{"projects", sls_counts.projects},
                       {"logstores", sls_counts.logstores},
                       {"log_groups", sls_counts.log_groups},
@@ -294,6 +379,34 @@ Result<LogQuery> ParseLogQuery(const httplib::Params& params) {
   return query;
 }
 
+Result<MetricQuery> ParseMetricQuery(const httplib::Params& params) {
+  MetricQuery query;
+  query.limit = kDefaultLimit;
+  for (const auto& [key, value] : params) {
+    auto bad = [&, &key = key, &value = value](const std::string& why) {
+      return InvalidArgumentError("query parameter " + key + "='" + value + "': " + why);
+    };
+    if (key == "name") {
+      query.name = value;
+    } else if (key == "service") {
+      query.service = value;
+    } else if (key == "attr") {
+      size_t colon = value.find(':');
+      if (colon == std::string::npos || colon == 0) return bad("expected key:value");
+      query.attributes.emplace_back(value.substr(0, colon), value.substr(colon + 1));
+    } else if (key == "limit") {
+      size_t limit = 0;
+      if (!ParseUnsigned(value, &limit) || limit == 0 || limit > kMaxLimit) {
+        return bad("expected 1.." + std::to_string(kMaxLimit));
+      }
+      query.limit = limit;
+    } else {
+      return InvalidArgumentError("unknown query parameter '" + key + "'");
+    }
+  }
+  return query;
+}
+
 void QueryApi::RenderError(httplib::Response& res, int http_status, const std::string& message) {
   Send(res, http_status, {{"error", message}});
 }
@@ -338,6 +451,20 @@ void QueryApi::Register(httplib::Server& server) {
     json list = json::array();
     for (const LogPtr& entry : logs) list.push_back(LogToJson(*entry));
     Send(res, 200, {{"logs", std::move(list)}, {"total", total}});
+  });
+
+  server.Get("/api/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    Result<MetricQuery> query = ParseMetricQuery(req.params);
+    if (!query.ok()) return RenderError(res, 400, query.status().message());
+    size_t total = 0;
+    std::vector<MetricSeriesView> series = store_->ListMetrics(*query, &total);
+    json list = json::array();
+    for (const MetricSeriesView& view : series) list.push_back(MetricSeriesToJson(view));
+    Send(res, 200, {{"series", std::move(list)}, {"total", total}});
+  });
+
+  server.Get("/api/metrics/names", [this](const httplib::Request&, httplib::Response& res) {
+    Send(res, 200, {{"names", store_->MetricNames()}});
   });
 
   server.Get("/api/sls/projects", [this](const httplib::Request&, httplib::Response& res) {

@@ -1,6 +1,6 @@
 // The JSON query and control API on the --http listener (documented in emulator/README.md):
-// GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/logs, GET /api/sls/...,
-// GET /api/stats, POST /api/reset.
+// GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/logs, GET /api/metrics,
+// GET /api/metrics/names, GET /api/sls/..., GET /api/stats, POST /api/reset.
 //
 //   QueryApi api(&store, &sls_store, &stats, [&] { return ready.load(); });
 //   api.Register(listener.server());
@@ -23,12 +23,16 @@ namespace ptx::emulator {
 nlohmann::json SpanToJson(const SpanRecord& record);
 nlohmann::json TraceSummaryToJson(const TraceSummary& summary);
 nlohmann::json LogToJson(const LogRecordEntry& entry);
+nlohmann::json MetricSeriesToJson(const MetricSeriesView& series);
+nlohmann::json MetricPointToJson(const MetricPointData& data);
 nlohmann::json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
                            const SlsStoreCounts& sls_counts);
 
-// Builds a TraceQuery (LogQuery) from query parameters; InvalidArgument names the bad parameter.
+// Builds a TraceQuery (LogQuery, MetricQuery) from query parameters; InvalidArgument names the
+// bad parameter.
 Result<TraceQuery> ParseTraceQuery(const httplib::Params& params);
 Result<LogQuery> ParseLogQuery(const httplib::Params& params);
+Result<MetricQuery> ParseMetricQuery(const httplib::Params& params);
 
 // Reads the store and counters, never writes except through POST /api/reset. Thread-safe.
 class QueryApi {

@@ -1,5 +1,8 @@
 #include "sls_otlp.h"
 
+#include <map>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "any_value.h"
@@ -70,7 +73,106 @@ void AddCommon(encoding::SlsLog& log, const ResourceInfo* resource, const ScopeI
   Add(log, "otlp.version", scope ? scope->scope.version() : "");
 }
 
+std::string OptionalDouble(bool present, double value) {
+  return present ? DoubleToText(value) : std::string();
+}
+
+json CountsJson(const google::protobuf::RepeatedField<uint64_t>& counts) {
+  json out = json::array();
+  for (uint64_t count : counts) out.push_back(count);
+  return out;
+}
+
+json BucketsJson(const otlp_metrics::ExponentialHistogramDataPoint::Buckets& buckets) {
+  return {{"offset", buckets.offset()}, {"bucketCounts", CountsJson(buckets.bucket_counts())}};
+}
+
+// __value__ and the fields only some point types have.
+void AddPointFields(encoding::SlsLog& log, const MetricPointData& data) {
+  if (const auto* p = std::get_if<otlp_metrics::NumberDataPoint>(&data)) {
+    std::string value;
+    if (p->value_case() == otlp_metrics::NumberDataPoint::kAsInt) {
+      value = std::to_string(p->as_int());
+    } else if (p->value_case() == otlp_metrics::NumberDataPoint::kAsDouble) {
+      value = DoubleToText(p->as_double());
+    }
+    Add(log, "__value__", value);
+  } else if (const auto* p = std::get_if<otlp_metrics::HistogramDataPoint>(&data)) {
+    Add(log, "__value__", OptionalDouble(p->has_sum(), p->sum()));
+    Add(log, "count", std::to_string(p->count()));
+    Add(log, "sum", OptionalDouble(p->has_sum(), p->sum()));
+    Add(log, "min", OptionalDouble(p->has_min(), p->min()));
+    Add(log, "max", OptionalDouble(p->has_max(), p->max()));
+    Add(log, "bucketCounts", Dump(CountsJson(p->bucket_counts())));
+    json bounds = json::array();
+    for (double bound : p->explicit_bounds()) bounds.push_back(DoubleToJson(bound));
+    Add(log, "explicitBounds", Dump(bounds));
+  } else if (const auto* p = std::get_if<otlp_metrics::ExponentialHistogramDataPoint>(&data)) {
+    Add(log, "__value__", OptionalDouble(p->has_sum(), p->sum()));
+    Add(log, "count", std::to_string(p->count()));
+    Add(log, "sum", OptionalDouble(p->has_sum(), p->sum()));
+    Add(log, "min", OptionalDouble(p->has_min(), p->min()));
+    Add(log, "max", OptionalDouble(p->has_max(), p->max()));
+    Add(log, "scale", std::to_string(p->scale()));
+    Add(log, "zeroCount", std::to_string(p->zero_count()));
+    Add(log, "zeroThreshold", DoubleToText(p->zero_threshold()));
+    Add(log, "positive", Dump(BucketsJson(p->positive())));
+    Add(log, "negative", Dump(BucketsJson(p->negative())));
+  } else if (const auto* p = std::get_if<otlp_metrics::SummaryDataPoint>(&data)) {
+    Add(log, "__value__", DoubleToText(p->sum()));
+    Add(log, "count", std::to_string(p->count()));
+    Add(log, "sum", DoubleToText(p->sum()));
+    json quantiles = json::array();
+    for (const auto& q : p->quantile_values()) {
+      quantiles.push_back(
+          {{"quantile", DoubleToJson(q.quantile())}, {"value", DoubleToJson(q.value())}});
+    }
+    Add(log, "quantileValues", Dump(quantiles));
+  }
+}
+
 }  // namespace
+
+std::string SlsMetricLabels(
+    const google::protobuf::RepeatedPtrField<otlp_common::KeyValue>& attributes) {
+  std::map<std::string, std::string> sorted;
+  for (const auto& kv : attributes) sorted[kv.key()] = AnyValueToText(kv.value());
+  std::string out;
+  for (const auto& [key, value] : sorted) {
+    if (!out.empty()) out += '|';
+    out += key;
+    out += "#$#";
+    out += value;
+  }
+  return out;
+}
+
+encoding::SlsLogGroup MetricsToSlsLogGroup(const std::vector<MetricPoint>& points,
+                                           uint64_t now_unix_nano) {
+  encoding::SlsLogGroup group;
+  group.logs.reserve(points.size());
+  for (const MetricPoint& point : points) {
+    const MetricInfo& metric = *point.metric;
+    uint64_t time = PointTime(point.data);
+    uint64_t start = PointStartTime(point.data);
+    encoding::SlsLog log = MakeLog(time != 0 ? time : start != 0 ? start : now_unix_nano);
+    Add(log, "__name__", metric.name);
+    Add(log, "__labels__", SlsMetricLabels(PointAttributes(point.data)));
+    Add(log, "__time_nano__", std::to_string(time));
+    AddPointFields(log, point.data);
+    Add(log, "type", MetricTypeName(metric.type));
+    Add(log, "temporality", TemporalityName(metric.temporality));
+    Add(log, "monotonic", metric.monotonic ? "true" : "false");
+    Add(log, "description", metric.description);
+    Add(log, "unit", metric.unit);
+    Add(log, "startTimeUnixNano", std::to_string(start));
+    Add(log, "flags", std::to_string(std::visit([](const auto& p) { return p.flags(); },
+                                                point.data)));
+    AddCommon(log, metric.resource.get(), metric.scope.get());
+    group.logs.push_back(std::move(log));
+  }
+  return group;
+}
 
 std::string TraceInstanceLogStore(const std::string& instance, Signal signal) {
   return instance + "-" + SignalName(signal);

@@ -216,16 +216,40 @@ std::vector<LogPtr> Store::ListLogs(const LogQuery& query, size_t* total) const 
   return logs_.List(query, total);
 }
 
+void Store::AddMetricPoints(std::vector<MetricPoint> points) {
+  std::lock_guard<std::mutex> lock(mu_);
+  metrics_.Add(std::move(points));
+}
+
+std::vector<MetricSeriesView> Store::ListMetrics(const MetricQuery& query, size_t* total) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return metrics_.List(query, total);
+}
+
+std::vector<std::string> Store::MetricNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return metrics_.Names();
+}
+
 StoreCounts Store::Counts() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return StoreCounts{traces_.span_count(), traces_.trace_count(), traces_.evicted_spans(),
-                     logs_.size(), logs_.evicted()};
+  StoreCounts counts;
+  counts.spans = traces_.span_count();
+  counts.traces = traces_.trace_count();
+  counts.evicted_spans = traces_.evicted_spans();
+  counts.logs = logs_.size();
+  counts.evicted_logs = logs_.evicted();
+  counts.metric_points = metrics_.point_count();
+  counts.metric_series = metrics_.series_count();
+  counts.evicted_metric_points = metrics_.evicted_points();
+  return counts;
 }
 
 void Store::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   traces_.Clear();
   logs_.Clear();
+  metrics_.Clear();
 }
 
 }  // namespace ptx::emulator

@@ -4,6 +4,7 @@
 //   store.AddSpans(std::move(records));
 //   std::vector<TraceSummary> found = store.ListTraces(TraceQuery{.service = "checkout"}, &total);
 //   std::vector<LogPtr> logs = store.ListLogs(LogQuery{.severity_min = 17}, &total);
+//   std::vector<MetricSeriesView> series = store.ListMetrics(MetricQuery{.name = "m"}, &total);
 #pragma once
 
 #include <cstddef>
@@ -18,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "opentelemetry/proto/common/v1/common.pb.h"
+#include "metric_table.h"
 #include "opentelemetry/proto/logs/v1/logs.pb.h"
-#include "opentelemetry/proto/resource/v1/resource.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
+#include "resource_scope.h"
 #include "stats.h"
 #include "thread_annotations.h"
 
@@ -29,27 +30,6 @@ namespace ptx::emulator {
 
 namespace otlp_trace = ::opentelemetry::proto::trace::v1;
 namespace otlp_logs = ::opentelemetry::proto::logs::v1;
-
-// Where a batch of records came from. SLS trace-instance headers are kept so that the records
-// can also be written to the {instance}-traces/-logs/-metrics logstores of that project.
-struct Origin {
-  Protocol protocol = Protocol::kHttpProtobuf;
-  std::string sls_project;      // x-sls-otel-project, "" when absent
-  std::string sls_instance_id;  // x-sls-otel-instance-id, "" when absent
-};
-
-// A ResourceSpans' resource, shared by all its spans.
-struct ResourceInfo {
-  ::opentelemetry::proto::resource::v1::Resource resource;
-  std::string schema_url;
-  std::string service_name;  // the string attribute service.name, "" when absent
-};
-
-// A ScopeSpans' scope, shared by all its spans.
-struct ScopeInfo {
-  ::opentelemetry::proto::common::v1::InstrumentationScope scope;
-  std::string schema_url;
-};
 
 struct SpanRecord {
   otlp_trace::Span span;
@@ -156,6 +136,7 @@ class TraceTable {
 struct StoreOptions {
   size_t max_spans = 100000;  // retention of the trace table
   size_t max_logs = 100000;   // retention of the log table
+  size_t max_metric_points = 100000;  // retention of the metric table
 };
 
 struct StoreCounts {
@@ -164,13 +145,19 @@ struct StoreCounts {
   uint64_t evicted_spans = 0;
   size_t logs = 0;
   uint64_t evicted_logs = 0;
+  size_t metric_points = 0;
+  size_t metric_series = 0;
+  uint64_t evicted_metric_points = 0;
 };
 
 // Every signal's table behind one mutex: writes are short appends and reads copy out
 // shared pointers or summaries, so one lock keeps reset and eviction simple. Thread-safe.
 class Store {
  public:
-  explicit Store(StoreOptions options) : traces_(options.max_spans), logs_(options.max_logs) {}
+  explicit Store(StoreOptions options)
+      : traces_(options.max_spans),
+        logs_(options.max_logs),
+        metrics_(options.max_metric_points) {}
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -180,6 +167,10 @@ class Store {
   std::vector<SpanPtr> GetTrace(std::string_view trace_id) const PTX_EXCLUDES(mu_);
   void AddLogs(std::vector<LogRecordEntry> records) PTX_EXCLUDES(mu_);
   std::vector<LogPtr> ListLogs(const LogQuery& query, size_t* total) const PTX_EXCLUDES(mu_);
+  void AddMetricPoints(std::vector<MetricPoint> points) PTX_EXCLUDES(mu_);
+  std::vector<MetricSeriesView> ListMetrics(const MetricQuery& query, size_t* total) const
+      PTX_EXCLUDES(mu_);
+  std::vector<std::string> MetricNames() const PTX_EXCLUDES(mu_);
   StoreCounts Counts() const PTX_EXCLUDES(mu_);
   void Clear() PTX_EXCLUDES(mu_);
 
@@ -187,6 +178,7 @@ class Store {
   mutable std::mutex mu_;
   TraceTable traces_ PTX_GUARDED_BY(mu_);
   LogTable logs_ PTX_GUARDED_BY(mu_);
+  MetricTable metrics_ PTX_GUARDED_BY(mu_);
 };
 
 }  // namespace ptx::emulator

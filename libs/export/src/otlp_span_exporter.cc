@@ -3,51 +3,16 @@
 #include <algorithm>
 #include <string>
 
+#include "otlp_client.h"
 #include "ptx/encoding/otlp_response.h"
 #include "ptx/encoding/otlp_trace.h"
-#include "ptx/transport/otlp_grpc_transport.h"
-#include "ptx/transport/otlp_http_transport.h"
 
 namespace ptx {
-namespace {
-
-constexpr char kTracesPath[] = "/v1/traces";
-
-Result<std::unique_ptr<transport::OtlpTransport>> MakeTransport(
-    const OtlpExporterOptions& options) {
-  std::string user_agent =
-      options.user_agent.empty() ? DefaultOtlpUserAgent() : options.user_agent;
-  if (options.protocol == OtlpExporterOptions::Protocol::kHttpProtobuf) {
-    transport::OtlpHttpTransportOptions http;
-    http.url = ResolveHttpUrl(options.endpoint, kTracesPath);
-    http.headers = options.headers;
-    http.compression = options.compression;
-    http.client.ca_file = options.ca_file;
-    http.client.user_agent = std::move(user_agent);
-    auto t = transport::OtlpHttpTransport::Create(std::move(http));
-    if (!t.ok()) return t.status();
-    return std::unique_ptr<transport::OtlpTransport>(std::move(t).value());
-  }
-  Result<GrpcEndpoint> endpoint = ResolveGrpcEndpoint(options.endpoint);
-  if (!endpoint.ok()) return endpoint.status();
-  transport::OtlpGrpcTransportOptions grpc;
-  grpc.target = endpoint->target;
-  grpc.secure = endpoint->secure;
-  grpc.ca_file = options.ca_file;
-  grpc.headers = options.headers;
-  grpc.compression = options.compression;
-  grpc.user_agent = std::move(user_agent);
-  auto t = transport::OtlpGrpcTransport::Create(std::move(grpc));
-  if (!t.ok()) return t.status();
-  return std::unique_ptr<transport::OtlpTransport>(std::move(t).value());
-}
-
-}  // namespace
 
 Result<std::unique_ptr<OtlpSpanExporter>> OtlpSpanExporter::Create(OtlpExporterOptions options,
                                                                    Resource resource,
                                                                    ErrorHook on_error) {
-  auto t = MakeTransport(options);
+  auto t = export_internal::MakeTransport(options, export_internal::kTraceSignal);
   if (!t.ok()) return t.status();
   return std::make_unique<OtlpSpanExporter>(std::move(t).value(), std::move(resource),
                                             std::move(options), std::move(on_error));
@@ -56,9 +21,9 @@ Result<std::unique_ptr<OtlpSpanExporter>> OtlpSpanExporter::Create(OtlpExporterO
 OtlpSpanExporter::OtlpSpanExporter(std::unique_ptr<transport::OtlpTransport> transport,
                                    Resource resource, OtlpExporterOptions options,
                                    ErrorHook on_error)
-    : transport_(std::move(transport)),
+    : client_(std::make_unique<export_internal::OtlpClient>(
+          std::move(transport), std::move(options), export_internal::kTraceSignal)),
       resource_(std::move(resource)),
-      options_(std::move(options)),
       on_error_(std::move(on_error)) {}
 
 OtlpSpanExporter::~OtlpSpanExporter() { Shutdown(SteadyClock::now()); }
@@ -66,13 +31,9 @@ OtlpSpanExporter::~OtlpSpanExporter() { Shutdown(SteadyClock::now()); }
 Status OtlpSpanExporter::Export(const SpanBatch& batch, SteadyClock::time_point deadline) {
   const uint64_t count = static_cast<uint64_t>(
       std::count_if(batch.begin(), batch.end(), [](const auto& span) { return span != nullptr; }));
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (shutdown_) {
-      stats_.failed_spans += count;
-      return Status(StatusCode::kFailedPrecondition, "OTLP exporter is shut down");
-    }
-    exporting_ = true;
+  if (!client_->BeginExport()) {
+    stats_.failed_spans += count;
+    return Status(StatusCode::kFailedPrecondition, "OTLP exporter is shut down");
   }
   Status result = [&]() -> Status {
     if (count == 0) return Status::Ok();
@@ -81,9 +42,7 @@ Status OtlpSpanExporter::Export(const SpanBatch& batch, SteadyClock::time_point 
       return ResourceExhaustedError("OTLP: request for " + std::to_string(count) +
                                     " spans exceeds the 2 GiB protobuf limit");
     }
-    SteadyClock::time_point effective = std::min(deadline, SteadyClock::now() + options_.timeout);
-    transport::SendResult sent =
-        transport::SendWithRetry(*transport_, body, effective, options_.retry, interrupter_);
+    transport::SendResult sent = client_->Send(body, deadline);
     stats_.retries += static_cast<uint64_t>(std::max(sent.attempts - 1, 0));
     if (!sent.status.ok()) return sent.status;
 
@@ -105,41 +64,15 @@ Status OtlpSpanExporter::Export(const SpanBatch& batch, SteadyClock::time_point 
     stats_.failed_spans += count;
     Report(result);
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    exporting_ = false;
-  }
-  idle_cv_.notify_all();
+  client_->EndExport();
   return result;
 }
 
-void OtlpSpanExporter::Shutdown(SteadyClock::time_point deadline) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    shutdown_ = true;
-  }
-  interrupter_.Interrupt();
-  if (transport_) transport_->Cancel();
-  std::unique_lock<std::mutex> lock(mu_);
-  idle_cv_.wait_until(lock, deadline, [this] { return !exporting_; });
-}
+void OtlpSpanExporter::Shutdown(SteadyClock::time_point deadline) { client_->Shutdown(deadline); }
 
 void OtlpSpanExporter::AfterForkChild() {
-  // Only the forking thread exists here; the old transport may hold locks of a thread that is
-  // gone, so it is leaked rather than destroyed.
-  (void)transport_.release();
-  new (&mu_) std::mutex();
-  new (&idle_cv_) std::condition_variable();
-  new (&interrupter_) transport::Interrupter();
-  exporting_ = false;
-  auto fresh = MakeTransport(options_);
-  if (fresh.ok()) {
-    transport_ = std::move(fresh).value();
-  } else {
-    // Cannot happen for options that worked in the parent; stay usable as a failing exporter.
-    Report(fresh.status());
-    shutdown_ = true;
-  }
+  Status reopened = client_->AfterForkChild();
+  if (!reopened.ok()) Report(reopened);
 }
 
 void OtlpSpanExporter::Report(const Status& status) {

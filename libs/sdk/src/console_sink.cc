@@ -18,6 +18,7 @@
 #include "ptx/base/clock.h"
 #include "ptx/base/hex.h"
 #include "ptx/base/text.h"
+#include "ptx/sdk/logs/log_record.h"
 
 namespace ptx {
 namespace {
@@ -198,6 +199,15 @@ const char* ConsoleLevelName(ConsoleLevel level) {
     case ConsoleLevel::kOff: return "off";
   }
   return "info";
+}
+
+ConsoleLevel ConsoleLevelForSeverity(uint8_t severity_number) {
+  if (severity_number == 0) return ConsoleLevel::kInfo;
+  if (severity_number < kSeverityDebug) return ConsoleLevel::kTrace;
+  if (severity_number < kSeverityInfo) return ConsoleLevel::kDebug;
+  if (severity_number < kSeverityWarn) return ConsoleLevel::kInfo;
+  if (severity_number < kSeverityError) return ConsoleLevel::kWarn;
+  return ConsoleLevel::kError;
 }
 
 struct ConsoleSink::Impl {
@@ -456,6 +466,92 @@ std::string FormatEnd(ConsoleFormat format, const Palette& p, const SpanData& sp
   return out;
 }
 
+// The text a log line shows as its message: a string body as is, anything else rendered.
+std::string LogMessage(const LogRecordData& record) {
+  if (!record.body) return {};
+  if (auto* s = std::get_if<std::string>(&*record.body)) return *s;
+  return AttributeValueToString(*record.body);
+}
+
+// The severity as the source named it, else the OpenTelemetry short name.
+std::string LogSeverityText(const LogRecordData& record) {
+  if (!record.severity_text.empty()) return record.severity_text;
+  return SeverityRangeName(record.severity_number);
+}
+
+std::string FormatLog(ConsoleFormat format, const Palette& p, const LogRecordData& record,
+                      ConsoleLevel level) {
+  std::string out;
+  out.reserve(256);
+  const uint64_t ts =
+      record.time_unix_nano != 0 ? record.time_unix_nano : record.observed_time_unix_nano;
+  const bool has_ids = record.trace_id.valid();
+  const bool has_span = record.span_id.valid();
+  const std::string logger = record.scope != nullptr ? record.scope->name : std::string();
+  switch (format) {
+    case ConsoleFormat::kJson:
+      out += "{\"ts\":\"" + Timestamp(ts) + "\",\"level\":\"";
+      out += ConsoleLevelName(level);
+      out += "\",\"event\":\"log\"";
+      if (!logger.empty()) {
+        out += ",\"logger\":";
+        AppendJsonString(out, logger);
+      }
+      out += ",\"severity_number\":" + std::to_string(record.severity_number);
+      out += ",\"severity_text\":";
+      AppendJsonString(out, LogSeverityText(record));
+      if (record.body) {
+        out += ",\"body\":";
+        AppendJsonValue(out, *record.body);
+      }
+      if (!record.event_name.empty()) {
+        out += ",\"event_name\":";
+        AppendJsonString(out, record.event_name);
+      }
+      if (has_ids) out += ",\"trace_id\":\"" + record.trace_id.ToHex() + '"';
+      if (has_span) out += ",\"span_id\":\"" + record.span_id.ToHex() + '"';
+      out += ",\"time_unix_nano\":" + std::to_string(record.time_unix_nano);
+      out += ",\"attributes\":";
+      AppendJsonAttributes(out, record.attributes);
+      if (record.dropped_attributes_count) {
+        out += ",\"dropped_attributes_count\":" + std::to_string(record.dropped_attributes_count);
+      }
+      out += '}';
+      break;
+    case ConsoleFormat::kCompact:
+      out += Timestamp(ts);
+      out += ' ';
+      out += CompactLevel(level);
+      out += " log";
+      if (!logger.empty()) out += ' ' + logger;
+      out += ' ';
+      AppendJsonString(out, LogMessage(record));
+      out += " severity=" + LogSeverityText(record);
+      if (!record.event_name.empty()) out += " event=" + record.event_name;
+      if (has_ids) out += " trace_id=" + record.trace_id.ToHex();
+      if (has_span) out += " span_id=" + record.span_id.ToHex();
+      for (const auto& kv : record.attributes) out += ' ' + kv.first + '=' + TextValue(kv.second);
+      break;
+    case ConsoleFormat::kPretty:
+      out += p.dim() + Timestamp(ts) + p.reset() + ' ';
+      out += LevelColour(p, level);
+      out += CompactLevel(level);
+      out += p.reset();
+      if (!logger.empty()) out += ' ' + std::string(p.bold()) + logger + p.reset();
+      out += ' ' + LogMessage(record);
+      out += p.dim();
+      if (!record.event_name.empty()) out += " [" + record.event_name + ']';
+      if (has_ids) out += " trace_id=" + record.trace_id.ToHex();
+      if (has_span) out += " span_id=" + record.span_id.ToHex();
+      out += p.reset();
+      for (const auto& kv : record.attributes) {
+        out += "\n    " + kv.first + " = " + TextValue(kv.second);
+      }
+      break;
+  }
+  return out;
+}
+
 std::string FormatDiagnostic(ConsoleFormat format, const Palette& p, ConsoleLevel level,
                              std::string_view message, uint64_t suppressed) {
   std::string out;
@@ -500,6 +596,14 @@ void ConsoleSink::OnSpanEnd(const SpanData& span) {
       span.status_code == SpanStatusCode::kError ? ConsoleLevel::kError : ConsoleLevel::kInfo;
   if (!Enabled(level)) return;
   std::string text = FormatEnd(format_, impl_->palette, span, level);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->Write(level, text);
+}
+
+void ConsoleSink::OnLogRecord(const LogRecordData& record) {
+  const ConsoleLevel level = ConsoleLevelForSeverity(record.severity_number);
+  if (!Enabled(level)) return;
+  std::string text = FormatLog(format_, impl_->palette, record, level);
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->Write(level, text);
 }

@@ -9,6 +9,7 @@
 
 #include "ptx/context/id_generator.h"
 #include "ptx/sdk/console_sink.h"
+#include "for_all_pipelines.h"
 
 namespace ptx {
 namespace internal {
@@ -33,6 +34,8 @@ struct TracerCore {
 }  // namespace internal
 
 namespace {
+
+using internal::ForAllPipelines;
 
 constexpr std::string_view kExceptionEvent = "exception";
 
@@ -63,28 +66,6 @@ void AppendLink(SpanData& data, const SpanLimits& limits, const SpanContext& con
   PutAttributes(link.attributes, link.dropped_attributes_count, std::move(attributes),
                 limits.max_attributes_per_link, limits.max_attribute_value_length);
   data.links.push_back(std::move(link));
-}
-
-// Runs fn(i) for every pipeline, concurrently when there are several, so that one slow
-// pipeline does not eat the deadline of the others. True when every call returned true.
-template <typename F>
-bool ForAllPipelines(size_t count, F fn) {
-  if (count == 0) return true;
-  std::vector<std::thread> threads;
-  std::vector<char> results(count, 1);
-  for (size_t i = 1; i < count; ++i) {
-    try {
-      threads.emplace_back([&results, &fn, i] { results[i] = fn(i) ? 1 : 0; });
-    } catch (const std::system_error&) {
-      results[i] = fn(i) ? 1 : 0;  // no thread available: run it here
-    }
-  }
-  results[0] = fn(0) ? 1 : 0;
-  for (auto& t : threads) t.join();  // each fn is bounded by the caller's deadline
-  for (char r : results) {
-    if (!r) return false;
-  }
-  return true;
 }
 
 }  // namespace

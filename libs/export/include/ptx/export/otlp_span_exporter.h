@@ -21,6 +21,10 @@
 
 namespace ptx {
 
+namespace export_internal {
+class OtlpClient;
+}  // namespace export_internal
+
 // Monotonic counters; read them any time from any thread.
 struct ExportStats {
   std::atomic<uint64_t> exported_spans{0};  // accepted by the receiver
@@ -64,17 +68,10 @@ class OtlpSpanExporter final : public SpanExporter {
  private:
   void Report(const Status& status);
 
-  std::unique_ptr<transport::OtlpTransport> transport_;  // replaced only in a forked child
+  const std::unique_ptr<export_internal::OtlpClient> client_;
   const Resource resource_;
-  const OtlpExporterOptions options_;
   const ErrorHook on_error_;
   ExportStats stats_;
-  transport::Interrupter interrupter_;
-
-  std::mutex mu_;
-  std::condition_variable idle_cv_;
-  bool shutdown_ = false;   // GUARDED_BY(mu_)
-  bool exporting_ = false;  // GUARDED_BY(mu_)
 };
 
 }  // namespace ptx

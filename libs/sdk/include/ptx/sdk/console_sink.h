@@ -1,11 +1,13 @@
-// Console output: span start/end lines and rate-limited SDK diagnostics on stderr (stdout
-// belongs to the application), in a compact, a pretty (ANSI colours on a TTY) or a JSON format.
+// Console output: span start/end lines, log records and rate-limited SDK diagnostics on stderr
+// (stdout belongs to the application), in a compact, a pretty (ANSI colours on a TTY) or a JSON
+// format.
 //
 //   auto console = std::make_shared<ptx::ConsoleSink>(ptx::ConsoleOptions{});
 //   tracer->SetConsole(console);  // works with zero pipelines too
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +19,8 @@
 
 namespace ptx {
 
+struct LogRecordData;
+
 enum class ConsoleFormat { kCompact, kPretty, kJson };
 // Ordered by severity; kOff disables everything.
 enum class ConsoleLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
@@ -26,6 +30,9 @@ Result<ConsoleFormat> ParseConsoleFormat(std::string_view text);
 // trace|debug|info|warn|warning|error|off, case-insensitive; errors say "unknown console_level '<text>'".
 Result<ConsoleLevel> ParseConsoleLevel(std::string_view text);
 const char* ConsoleLevelName(ConsoleLevel level);  // "info", ...
+// The console level of a log severity number: 1-4 trace, 5-8 debug, 0 and 9-12 info,
+// 13-16 warn, 17-24 (error and fatal) error.
+ConsoleLevel ConsoleLevelForSeverity(uint8_t severity_number);
 
 struct ConsoleOptions {
   ConsoleFormat format = ConsoleFormat::kCompact;  // how each line looks
@@ -46,8 +53,10 @@ struct ConsoleOptions {
 //   span start  info   name, kind, ids, parent id, start attributes
 //   span end    info   name, kind, ids, duration, status, attributes, events (error level when
 //                      the status is ERROR, so that console_level=error still shows failures)
+//   log record  its severity (ConsoleLevelForSeverity): logger, message, severity, ids,
+//               event name, attributes
 //   diagnostic  as given, rate-limited per key
-// JSON lines carry "event" = "span_start" | "span_end" | "diagnostic" and "level".
+// JSON lines carry "event" = "span_start" | "span_end" | "log" | "diagnostic" and "level".
 //
 // Thread-safe: lines are written whole under one lock, so lines of concurrent threads never
 // interleave.
@@ -64,6 +73,8 @@ class ConsoleSink {
 
   void OnSpanStart(const SpanData& span);
   void OnSpanEnd(const SpanData& span);
+  // Printed when the record's level (from its severity number) is enabled.
+  void OnLogRecord(const LogRecordData& record);
   // An SDK-internal message. An empty key means the message itself is the key.
   void Diagnostic(ConsoleLevel level, std::string_view message, std::string_view key = {});
 

@@ -9,18 +9,10 @@
 #include <memory>
 
 #include "ptx/base/clock.h"
+#include "ptx/sdk/processor_stats.h"
 #include "ptx/sdk/span_data.h"
 
 namespace ptx {
-
-// Monotonic counters since the processor started (or since fork, in a child process).
-struct ProcessorStats {
-  uint64_t queued = 0;           // spans accepted into the queue
-  uint64_t dropped = 0;          // spans refused: queue full, processor shut down, or
-                                 // still queued when the shutdown deadline passed
-  uint64_t exported = 0;         // spans in batches the exporter accepted
-  uint64_t export_failures = 0;  // spans in batches the exporter failed
-};
 
 // Implementations must be thread-safe: OnStart/OnEnd run on application threads, concurrently
 // with each other and with ForceFlush/Shutdown.

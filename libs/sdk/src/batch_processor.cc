@@ -1,14 +1,17 @@
-#include "ptx/sdk/batch_span_processor.h"
+#include "ptx/sdk/batch_processor.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
-#include <mutex>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
-#include <vector>
+
+#include "ptx/base/status.h"
+#include "ptx/sdk/exporter.h"
+#include "ptx/sdk/logs/log_record_exporter.h"
 
 namespace ptx {
 namespace {
@@ -23,8 +26,8 @@ BatchOptions Normalize(BatchOptions o) {
   return o;
 }
 
-bool ReadMillisOrCount(const char* name, long long* out) {
-  const char* v = std::getenv(name);
+bool ReadMillisOrCount(const std::string& name, long long* out) {
+  const char* v = std::getenv(name.c_str());
   if (v == nullptr || *v < '0' || *v > '9') return false;
   errno = 0;
   char* end = nullptr;
@@ -34,30 +37,39 @@ bool ReadMillisOrCount(const char* name, long long* out) {
   return true;
 }
 
-}  // namespace
-
-BatchOptions BatchOptionsFromEnv(BatchOptions o) {
+// prefix is "OTEL_BSP_" or "OTEL_BLRP_": both families use the same four suffixes.
+BatchOptions ApplyEnv(BatchOptions o, const std::string& prefix) {
   long long n = 0;
-  if (ReadMillisOrCount("OTEL_BSP_MAX_QUEUE_SIZE", &n) && n > 0) o.max_queue = n;
-  if (ReadMillisOrCount("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &n) && n > 0) o.max_export_batch = n;
-  if (ReadMillisOrCount("OTEL_BSP_SCHEDULE_DELAY", &n)) o.schedule_delay = std::chrono::milliseconds(n);
-  if (ReadMillisOrCount("OTEL_BSP_EXPORT_TIMEOUT", &n)) o.export_timeout = std::chrono::milliseconds(n);
+  if (ReadMillisOrCount(prefix + "MAX_QUEUE_SIZE", &n) && n > 0) o.max_queue = n;
+  if (ReadMillisOrCount(prefix + "MAX_EXPORT_BATCH_SIZE", &n) && n > 0) o.max_export_batch = n;
+  if (ReadMillisOrCount(prefix + "SCHEDULE_DELAY", &n)) o.schedule_delay = std::chrono::milliseconds(n);
+  if (ReadMillisOrCount(prefix + "EXPORT_TIMEOUT", &n)) o.export_timeout = std::chrono::milliseconds(n);
   return o;
 }
 
+}  // namespace
+
+BatchOptions BatchOptionsFromEnv(BatchOptions o) { return ApplyEnv(std::move(o), "OTEL_BSP_"); }
+BatchOptions BatchLogOptionsFromEnv(BatchOptions o) { return ApplyEnv(std::move(o), "OTEL_BLRP_"); }
+
 // Everything the worker thread touches. Co-owned by the processor and the worker, so an
 // abandoned worker never touches freed memory.
-struct BatchSpanProcessor::State {
-  State(std::unique_ptr<SpanExporter> e, const BatchOptions& o)
+template <typename Record, typename Exporter>
+struct BatchProcessor<Record, Exporter>::State {
+  State(std::unique_ptr<Exporter> e, const BatchOptions& o, BatchLabels l)
       : options(Normalize(o)),
+        labels(l),
         half(std::max<size_t>(options.max_queue / 2, 1)),
         exporter(std::move(e)),
         ring(options.max_queue) {}
 
   void Run();
-  Status SafeExport(const SpanBatch& batch, SteadyClock::time_point deadline);
-  void Report(std::string_view key, std::string_view message) {
-    if (options.diagnostics) options.diagnostics(key, message);
+  Status SafeExport(const Batch& batch, SteadyClock::time_point deadline);
+  void Report(const char* what, std::string_view message) {
+    if (options.diagnostics) options.diagnostics(std::string(labels.key_prefix) + "." + what, message);
+  }
+  std::string Count(uint64_t n) const {
+    return std::to_string(n) + " " + labels.noun + "(s)";
   }
   void DiscardQueued() {  // with mu held
     for (size_t i = 0; i < size; ++i) ring[(head + i) % ring.size()].reset();
@@ -65,21 +77,22 @@ struct BatchSpanProcessor::State {
   }
 
   const BatchOptions options;
+  const BatchLabels labels;
   const size_t half;  // wake-up threshold
   // Used by the worker thread only (moved to a fresh State after fork).
-  std::unique_ptr<SpanExporter> exporter;
+  std::unique_ptr<Exporter> exporter;
 
   std::mutex mu;
   std::condition_variable work_cv;  // the worker waits here
   std::condition_variable done_cv;  // ForceFlush and Shutdown wait here
 
   // A preallocated ring, so that a push never allocates. GUARDED_BY(mu), all below.
-  std::vector<std::unique_ptr<SpanData>> ring;
+  std::vector<std::unique_ptr<Record>> ring;
   size_t head = 0;
   size_t size = 0;
   SteadyClock::time_point oldest;  // when the queue last went from empty to non-empty
 
-  uint64_t queued = 0;     // accepted by OnEnd
+  uint64_t queued = 0;     // accepted by Push
   uint64_t taken = 0;      // moved out of the ring by the worker
   uint64_t completed = 0;  // export returned, or discarded at shutdown
   uint64_t dropped = 0;
@@ -88,16 +101,17 @@ struct BatchSpanProcessor::State {
   uint64_t flush_target = 0;  // ForceFlush: export until taken reaches this
   uint64_t dropped_reported = 0;
 
-  bool stop = false;  // Shutdown requested; OnEnd refuses spans
+  bool stop = false;  // Shutdown requested; Push refuses records
   SteadyClock::time_point stop_deadline;
-  bool discarded = false;    // spans left unexported at the shutdown deadline
+  bool discarded = false;    // records left unexported at the shutdown deadline
   bool worker_done = false;  // exporter shut down, thread about to return
   bool abandoned = false;    // Shutdown gave up waiting for the worker
   bool no_thread = false;    // the worker could not be started
 };
 
-Status BatchSpanProcessor::State::SafeExport(const SpanBatch& batch,
-                                             SteadyClock::time_point deadline) {
+template <typename Record, typename Exporter>
+Status BatchProcessor<Record, Exporter>::State::SafeExport(const Batch& batch,
+                                                           SteadyClock::time_point deadline) {
   // Exporters report errors as values; a throwing one must not terminate the process.
   try {
     return exporter->Export(batch, deadline);
@@ -108,19 +122,20 @@ Status BatchSpanProcessor::State::SafeExport(const SpanBatch& batch,
   }
 }
 
-void BatchSpanProcessor::State::Run() {
-  SpanBatch batch;
+template <typename Record, typename Exporter>
+void BatchProcessor<Record, Exporter>::State::Run() {
+  Batch batch;
   batch.reserve(options.max_export_batch);
   const size_t partial_drain = std::min(half, options.max_export_batch);
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
     if (dropped != dropped_reported && options.diagnostics) {
-      std::string message = std::to_string(dropped - dropped_reported) +
-                            " span(s) dropped: the export queue (" +
+      std::string message = Count(dropped - dropped_reported) +
+                            " dropped: the export queue (" +
                             std::to_string(options.max_queue) + ") was full";
       dropped_reported = dropped;
       lock.unlock();
-      Report("bsp.queue_full", message);
+      Report("queue_full", message);
       lock.lock();
     }
 
@@ -128,7 +143,7 @@ void BatchSpanProcessor::State::Run() {
     for (;;) {
       if (stop || flush_target > taken || size >= half) break;
       if (size == 0) {
-        work_cv.wait(lock);  // OnEnd wakes us when the queue becomes non-empty
+        work_cv.wait(lock);  // Push wakes us when the queue becomes non-empty
         continue;
       }
       const auto due = oldest + options.schedule_delay;
@@ -167,10 +182,9 @@ void BatchSpanProcessor::State::Run() {
 
       lock.unlock();
       Status status = SafeExport(batch, deadline);
-      batch.clear();  // frees the spans outside the lock
+      batch.clear();  // frees the records outside the lock
       if (!status.ok()) {
-        Report("bsp.export_failed",
-               "export of " + std::to_string(n) + " span(s) failed: " + status.ToString());
+        Report("export_failed", "export of " + Count(n) + " failed: " + status.ToString());
       }
       lock.lock();
       completed += n;
@@ -187,42 +201,45 @@ void BatchSpanProcessor::State::Run() {
   done_cv.notify_all();
 }
 
-BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
-                                       BatchOptions options)
-    : state_(std::make_shared<State>(std::move(exporter), options)) {
+template <typename Record, typename Exporter>
+BatchProcessor<Record, Exporter>::BatchProcessor(std::unique_ptr<Exporter> exporter,
+                                                 BatchOptions options, BatchLabels labels)
+    : state_(std::make_shared<State>(std::move(exporter), options, labels)) {
   StartWorker();
 }
 
-void BatchSpanProcessor::StartWorker() {
+template <typename Record, typename Exporter>
+void BatchProcessor<Record, Exporter>::StartWorker() {
   std::shared_ptr<State> state = state_;
   try {
     worker_ = std::thread([state] { state->Run(); });
   } catch (const std::system_error& e) {
-    // No thread, no export: refuse spans (counted as dropped) rather than queue forever.
+    // No thread, no export: refuse records (counted as dropped) rather than queue forever.
     std::lock_guard<std::mutex> lock(state->mu);
     state->stop = true;
     state->worker_done = true;
     state->no_thread = true;
-    state->Report("bsp.no_thread",
-                  std::string("cannot start the export thread: ") + e.what());
+    state->Report("no_thread", std::string("cannot start the export thread: ") + e.what());
   }
 }
 
-BatchSpanProcessor::~BatchSpanProcessor() {
+template <typename Record, typename Exporter>
+BatchProcessor<Record, Exporter>::~BatchProcessor() {
   Shutdown(SteadyClock::now() + state_->options.export_timeout);
 }
 
-void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) {
-  if (!span) return;
+template <typename Record, typename Exporter>
+bool BatchProcessor<Record, Exporter>::Push(std::unique_ptr<Record> record) {
+  if (!record) return false;
   State& s = *state_;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stop || s.size == s.ring.size()) {
       ++s.dropped;
-      return;  // the span is freed after the lock is released
+      return false;  // the record is freed after the lock is released
     }
-    s.ring[(s.head + s.size) % s.ring.size()] = std::move(span);
+    s.ring[(s.head + s.size) % s.ring.size()] = std::move(record);
     ++s.size;
     ++s.queued;
     if (s.size == 1) {
@@ -233,9 +250,11 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) {
     }
   }
   if (wake) s.work_cv.notify_one();
+  return true;
 }
 
-bool BatchSpanProcessor::ForceFlush(SteadyClock::time_point deadline) {
+template <typename Record, typename Exporter>
+bool BatchProcessor<Record, Exporter>::ForceFlush(SteadyClock::time_point deadline) {
   State& s = *state_;
   std::unique_lock<std::mutex> lock(s.mu);
   const uint64_t target = s.queued;
@@ -243,7 +262,7 @@ bool BatchSpanProcessor::ForceFlush(SteadyClock::time_point deadline) {
   if (s.worker_done || s.abandoned) return false;
   // "Went out" means exported: a batch that fails while we wait makes the flush fail. Batches
   // are taken in order, so a failure after `target` can only make the answer conservative.
-  // (Drops are not counted: a full queue refuses spans that arrived after this call.)
+  // (Drops are not counted: a full queue refuses records that arrived after this call.)
   const uint64_t failures_before = s.failures;
   if (s.flush_target < target) {
     s.flush_target = target;
@@ -253,7 +272,8 @@ bool BatchSpanProcessor::ForceFlush(SteadyClock::time_point deadline) {
   return s.completed >= target && s.failures == failures_before;
 }
 
-bool BatchSpanProcessor::Shutdown(SteadyClock::time_point deadline) {
+template <typename Record, typename Exporter>
+bool BatchProcessor<Record, Exporter>::Shutdown(SteadyClock::time_point deadline) {
   const bool first = !shutdown_started_.exchange(true);
   std::shared_ptr<State> s = state_;
   bool finished;
@@ -283,17 +303,25 @@ bool BatchSpanProcessor::Shutdown(SteadyClock::time_point deadline) {
   return finished;
 }
 
-ProcessorStats BatchSpanProcessor::Stats() const {
+template <typename Record, typename Exporter>
+ProcessorStats BatchProcessor<Record, Exporter>::Stats() const {
   State& s = *state_;
   std::lock_guard<std::mutex> lock(s.mu);
   return ProcessorStats{s.queued, s.dropped, s.exported, s.failures};
 }
 
-void BatchSpanProcessor::PrepareFork() { state_->mu.lock(); }
+template <typename Record, typename Exporter>
+void BatchProcessor<Record, Exporter>::PrepareFork() {
+  state_->mu.lock();
+}
 
-void BatchSpanProcessor::AfterForkParent() { state_->mu.unlock(); }
+template <typename Record, typename Exporter>
+void BatchProcessor<Record, Exporter>::AfterForkParent() {
+  state_->mu.unlock();
+}
 
-void BatchSpanProcessor::AfterForkChild() {
+template <typename Record, typename Exporter>
+void BatchProcessor<Record, Exporter>::AfterForkChild() {
   // Only this thread exists now. The parent's worker does not, yet its std::thread handle is
   // joinable and the old condition variables may count it as a waiter: neither can be joined,
   // destroyed or waited on safely, so both are leaked on purpose (a few hundred bytes).
@@ -301,7 +329,7 @@ void BatchSpanProcessor::AfterForkChild() {
   std::shared_ptr<State> old = state_;
   new std::shared_ptr<State>(old);
   // We hold old->mu since PrepareFork, so the ring is consistent. The parent exports these
-  // spans; exporting them here as well would duplicate them.
+  // records; exporting them here as well would duplicate them.
   old->DiscardQueued();
   if (old->stop) {
     // Shut down (or shutting down) in the parent: stay shut down. Nobody will ever signal the
@@ -311,11 +339,15 @@ void BatchSpanProcessor::AfterForkChild() {
     old->mu.unlock();
     return;
   }
-  auto fresh = std::make_shared<State>(std::move(old->exporter), old->options);
+  auto fresh = std::make_shared<State>(std::move(old->exporter), old->options, old->labels);
   old->mu.unlock();
   state_ = fresh;
   if (fresh->exporter) fresh->exporter->AfterForkChild();
   StartWorker();
 }
+
+// The record/exporter pairs of this SDK.
+template class BatchProcessor<SpanData, SpanExporter>;
+template class BatchProcessor<LogRecordData, LogRecordExporter>;
 
 }  // namespace ptx
