@@ -10,6 +10,13 @@ and adds the ``trace`` decorator.
 """
 from ._native import (
     Config,
+    Counter,
+    Gauge,
+    Histogram,
+    Meter,
+    MetricSink,
+    ObservableInstrument,
+    UpDownCounter,
     ExtractedContext,
     RawOtlp,
     Span,
@@ -18,6 +25,7 @@ from ._native import (
     current_trace_context,
     extract_headers,
     force_flush,
+    get_meter,
     init,
     inject_headers,
     restore_context,
@@ -29,6 +37,13 @@ from ._decorators import trace
 
 __all__ = [
     "Config",
+    "Counter",
+    "Gauge",
+    "Histogram",
+    "Meter",
+    "MetricSink",
+    "ObservableInstrument",
+    "UpDownCounter",
     "ExtractedContext",
     "RawOtlp",
     "Span",
@@ -37,6 +52,7 @@ __all__ = [
     "current_trace_context",
     "extract_headers",
     "force_flush",
+    "get_meter",
     "init",
     "inject_headers",
     "restore_context",

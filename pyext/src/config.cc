@@ -288,6 +288,62 @@ std::shared_ptr<const TraceSinkConfig> MakeTraceSink(
   return cfg;
 }
 
+std::shared_ptr<const MetricSinkConfig> MakeMetricSink(pyb::object endpoint, pyb::object protocol,
+                                                       pyb::object headers, pyb::object timeout_ms,
+                                                       pyb::object export_interval_ms,
+                                                       pyb::object export_timeout_ms,
+                                                       pyb::object temporality, pyb::object raw_otlp) {
+  auto cfg = std::make_shared<MetricSinkConfig>();
+  ResolveOtlpOptions(cfg.get(), "METRICS", "/v1/metrics", endpoint, protocol, headers, timeout_ms,
+                     raw_otlp);
+  cfg->export_interval_ms = Positive(OptionalInt(export_interval_ms, "export_interval_ms"),
+                                     EnvInt({"OTEL_METRIC_EXPORT_INTERVAL"}), 60000, "export_interval_ms");
+  cfg->export_timeout_ms = Positive(OptionalInt(export_timeout_ms, "export_timeout_ms"),
+                                    EnvInt({"OTEL_METRIC_EXPORT_TIMEOUT"}), 30000, "export_timeout_ms");
+  static const std::set<std::string> temporalities = {"cumulative", "delta", "lowmemory"};
+  if (auto t = OptionalStr(temporality, "temporality")) {
+    cfg->temporality = Lower(*t);
+    if (!temporalities.count(cfg->temporality)) throw pyb::value_error("unknown temporality '" + *t + "'");
+  } else if (const char* env = Env("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE")) {
+    std::string t = Lower(env);
+    if (temporalities.count(t)) {
+      cfg->temporality = t;
+    } else {
+      WarnOnce(std::string("unknown OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE '") + env +
+               "', using cumulative");
+    }
+  }
+  return cfg;
+}
+
+std::string MetricSinkRepr(const MetricSinkConfig& s) {
+  std::string out = "MetricSink(endpoint=" + QuotePy(s.endpoint) + ", protocol=" + QuotePy(s.protocol) +
+                    ", temporality=" + QuotePy(s.temporality) +
+                    ", export_interval_ms=" + std::to_string(s.export_interval_ms);
+  if (!s.headers.empty()) out += ", headers=" + HeadersRepr(s.headers);
+  if (s.compression != "none") out += ", compression=" + QuotePy(s.compression);
+  return out + ")";
+}
+
+void DescribeOtlp(const OtlpSinkOptions& s, pyb::dict& d) {
+  d["endpoint"] = s.endpoint;
+  d["protocol"] = s.protocol;
+  d["headers"] = HeadersDict(s.headers);
+  d["timeout_ms"] = s.timeout_ms;
+  d["compression"] = s.compression;
+  d["ca_file"] = s.ca_file.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str(s.ca_file));
+}
+
+pyb::dict MetricSinkDescribe(const MetricSinkConfig& s) {
+  pyb::dict d;
+  d["kind"] = "metrics";
+  DescribeOtlp(s, d);
+  d["export_interval_ms"] = s.export_interval_ms;
+  d["export_timeout_ms"] = s.export_timeout_ms;
+  d["temporality"] = s.temporality;
+  return d;
+}
+
 std::string TraceSinkRepr(const TraceSinkConfig& s) {
   std::string out = "TraceSink(endpoint=" + QuotePy(s.endpoint) + ", protocol=" + QuotePy(s.protocol) +
                     ", sampler=" + QuotePy(s.sampler);
@@ -302,18 +358,13 @@ std::string TraceSinkRepr(const TraceSinkConfig& s) {
 pyb::dict TraceSinkDescribe(const TraceSinkConfig& s) {
   pyb::dict d;
   d["kind"] = "traces";
-  d["endpoint"] = s.endpoint;
-  d["protocol"] = s.protocol;
-  d["headers"] = HeadersDict(s.headers);
-  d["timeout_ms"] = s.timeout_ms;
+  DescribeOtlp(s, d);
   d["sampler"] = s.sampler;
   d["sampler_arg"] = s.sampler_arg;
   d["batch_max_queue"] = s.batch_max_queue;
   d["batch_max_export"] = s.batch_max_export;
   d["batch_schedule_delay_ms"] = s.batch_schedule_delay_ms;
   d["max_export_timeout_ms"] = s.max_export_timeout_ms;
-  d["compression"] = s.compression;
-  d["ca_file"] = s.ca_file.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str(s.ca_file));
   return d;
 }
 
@@ -348,8 +399,10 @@ std::shared_ptr<const Config> MakeConfig(pyb::object service_name, pyb::object r
     for (auto item : pyb::reinterpret_borrow<pyb::sequence>(sinks)) {
       if (pyb::isinstance<TraceSinkConfig>(item)) {
         cfg->trace_sinks.push_back(item.cast<std::shared_ptr<const TraceSinkConfig>>());
+      } else if (pyb::isinstance<MetricSinkConfig>(item)) {
+        cfg->metric_sinks.push_back(item.cast<std::shared_ptr<const MetricSinkConfig>>());
       } else {
-        throw pyb::type_error("sinks must contain sink objects such as TraceSink, got " +
+        throw pyb::type_error("sinks must contain sink objects such as TraceSink or MetricSink, got " +
                               std::string(Py_TYPE(item.ptr())->tp_name));
       }
     }
@@ -441,6 +494,25 @@ void RegisterConfig(pyb::module_& m) {
       .def("describe", &TraceSinkDescribe)
       .def("__repr__", &TraceSinkRepr);
 
+  pyb::class_<MetricSinkConfig, std::shared_ptr<MetricSinkConfig>>(
+      m, "MetricSink", "Exports metrics over OTLP (gRPC or HTTP/protobuf) from a periodic reader.")
+      .def(pyb::init([](pyb::object endpoint, pyb::object protocol, pyb::object headers,
+                        pyb::object timeout_ms, pyb::object export_interval_ms,
+                        pyb::object export_timeout_ms, pyb::object temporality, pyb::object raw_otlp) {
+             return std::const_pointer_cast<MetricSinkConfig>(
+                 MakeMetricSink(endpoint, protocol, headers, timeout_ms, export_interval_ms,
+                                export_timeout_ms, temporality, raw_otlp));
+           }),
+           "endpoint"_a = pyb::none(), "protocol"_a = pyb::none(), "headers"_a = pyb::none(),
+           "timeout_ms"_a = pyb::none(), "export_interval_ms"_a = pyb::none(),
+           "export_timeout_ms"_a = pyb::none(), "temporality"_a = pyb::none(), "raw_otlp"_a = pyb::none())
+      .def_property_readonly("endpoint", [](const MetricSinkConfig& s) { return s.endpoint; })
+      .def_property_readonly("protocol", [](const MetricSinkConfig& s) { return s.protocol; })
+      .def_property_readonly("temporality", [](const MetricSinkConfig& s) { return s.temporality; })
+      .def_property_readonly("export_interval_ms", [](const MetricSinkConfig& s) { return s.export_interval_ms; })
+      .def("describe", &MetricSinkDescribe)
+      .def("__repr__", &MetricSinkRepr);
+
   pyb::class_<Config, std::shared_ptr<Config>>(
       m, "Config", "What ptx.init starts: the service, its resource, console output and sinks.")
       .def(pyb::init([](pyb::object service_name, pyb::object resource_attributes,
@@ -465,7 +537,7 @@ void RegisterConfig(pyb::module_& m) {
              d["console_format"] = c.console_format;
              d["console_level"] = c.console_level;
              d["traces"] = c.trace_sinks.size();
-             d["metrics"] = 0;
+             d["metrics"] = c.metric_sinks.size();
              d["otlp_logs"] = 0;
              d["sls_logs"] = 0;
              pyb::dict attrs;
@@ -473,13 +545,15 @@ void RegisterConfig(pyb::module_& m) {
              d["resource_attributes"] = attrs;
              pyb::list sinks;
              for (const auto& s : c.trace_sinks) sinks.append(TraceSinkDescribe(*s));
+             for (const auto& s : c.metric_sinks) sinks.append(MetricSinkDescribe(*s));
              d["sinks"] = sinks;
              return d;
            })
       .def("__repr__", [](const Config& c) {
         return "Config(service_name=" + QuotePy(ServiceNameForDisplay(c)) +
                ", traces=" + std::to_string(c.trace_sinks.size()) +
-               ", metrics=0, otlp_logs=0, sls_logs=0, console=" +
+               ", metrics=" + std::to_string(c.metric_sinks.size()) +
+               ", otlp_logs=0, sls_logs=0, console=" +
                (c.console_output ? "True" : "False") + ")";
       });
 }

@@ -48,6 +48,12 @@ struct TraceSinkConfig : OtlpSinkOptions {
   std::optional<int64_t> max_attribute_value_length;  // unlimited when absent
 };
 
+struct MetricSinkConfig : OtlpSinkOptions {
+  int64_t export_interval_ms = 60000;
+  int64_t export_timeout_ms = 30000;
+  std::string temporality = "cumulative";  // cumulative | delta | lowmemory
+};
+
 struct Config {
   std::string service_name;  // resolved; empty means "let the resource decide"
   bool service_name_explicit = false;
@@ -56,6 +62,7 @@ struct Config {
   std::string console_format = "compact";
   std::string console_level = "info";
   std::vector<std::shared_ptr<const TraceSinkConfig>> trace_sinks;
+  std::vector<std::shared_ptr<const MetricSinkConfig>> metric_sinks;
 };
 
 // What the OTLP exporter of a trace sink is built from.

@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "frames.h"
+#include "metrics.h"
 #include "propagation.h"
 #include "runtime.h"
 #include "tracing.h"
@@ -18,5 +19,6 @@ PYBIND11_MODULE(_native, m) {
   ptx::py::RegisterFrames(m);
   ptx::py::RegisterTracing(m);
   ptx::py::RegisterPropagation(m);
+  ptx::py::RegisterMetrics(m);
   ptx::py::RegisterLifecycle(m);
 }

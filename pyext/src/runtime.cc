@@ -11,7 +11,10 @@
 #include "diagnostics.h"
 #include "ptx/base/text.h"
 #include "ptx/compression/codec.h"
+#include "metrics.h"
+#include "ptx/export/otlp_metric_exporter.h"
 #include "ptx/export/otlp_span_exporter.h"
+#include "ptx/sdk/metrics/periodic_exporting_metric_reader.h"
 #include "ptx/sampling/sampler.h"
 #include "ptx/sdk/batch_span_processor.h"
 #include "ptx/sdk/console_sink.h"
@@ -135,8 +138,35 @@ void Runtime::Init(const Config& config) {
   auto tracer = Tracer::Create(std::move(options));
   if (!tracer.ok()) throw pyb::value_error(tracer.status().message());
   if (print_spans) (*tracer)->SetConsole(console);
+
+  std::vector<std::unique_ptr<MetricReader>> readers;
+  for (const auto& sink : config.metric_sinks) {
+    std::string key = "metrics " + sink->endpoint;
+    auto exporter = OtlpMetricExporter::Create(
+        ExporterOptions(*sink), (*tracer)->resource(), [console, key](const Status& status) {
+          console->Diagnostic(ConsoleLevel::kWarn,
+                              "exporting metrics to " + key.substr(8) + " failed: " + status.ToString(), key);
+        });
+    if (!exporter.ok()) throw pyb::value_error(exporter.status().message());
+    PeriodicReaderOptions reader;
+    reader.export_interval = std::chrono::milliseconds(sink->export_interval_ms);
+    reader.export_timeout = std::chrono::milliseconds(sink->export_timeout_ms);
+    reader.temporality = sink->temporality == "delta"       ? TemporalityPreference::kDelta
+                         : sink->temporality == "lowmemory" ? TemporalityPreference::kLowMemory
+                                                            : TemporalityPreference::kCumulative;
+    reader.diagnostics = report;
+    readers.push_back(std::make_unique<PeriodicExportingMetricReader>(std::move(exporter).value(), reader));
+  }
+  std::unique_ptr<MeterProvider> meters;
+  if (!readers.empty()) {
+    MeterProviderOptions options;
+    options.diagnostics = report;
+    meters = std::make_unique<MeterProvider>(std::move(options), std::move(readers));
+  }
   owned_tracer_ = std::move(tracer).value();
   tracer_.store(owned_tracer_.get(), std::memory_order_release);
+  meter_provider_ = std::move(meters);
+  BindInstruments(meter_provider_.get());
   // Only a successful init counts: after a failure (a collector option refused late) the
   // application may fix its configuration and call init again.
   initialized_ = true;
@@ -147,27 +177,39 @@ void Runtime::Init(const Config& config) {
 bool Runtime::ForceFlush(int64_t timeout_ms) {
   Tracer* t = tracer();
   if (!t) return true;
+  MeterProvider* meters = shut_down_ ? nullptr : meter_provider_.get();
+  const auto deadline = DeadlineIn(timeout_ms);
+  // Without the GIL: metric collection runs Python callbacks on the reader's thread.
   pyb::gil_scoped_release release;
-  return t->ForceFlush(DeadlineIn(timeout_ms));
+  bool ok = t->ForceFlush(deadline);
+  if (meters) ok = meters->ForceFlush(deadline) && ok;
+  return ok;
 }
 
 void Runtime::Shutdown(int64_t timeout_ms) {
   Tracer* t = tracer_.exchange(nullptr, std::memory_order_acq_rel);
   if (!t) return;
-  // The tracer object stays allocated: a thread may still hold the pointer it read.
+  shut_down_ = true;
+  MeterProvider* meters = meter_provider_.get();
+  const auto deadline = DeadlineIn(timeout_ms);
+  // The tracer and meter provider stay allocated: a thread may still hold a pointer it read.
   pyb::gil_scoped_release release;
-  t->Shutdown(DeadlineIn(timeout_ms));
+  if (meters) meters->Shutdown(deadline);  // collects and exports once more
+  t->Shutdown(deadline);
 }
 
 void Runtime::BeforeFork() {
   if (Tracer* t = tracer()) t->PrepareFork();
+  if (meter_provider_ && !shut_down_) meter_provider_->PrepareFork();
 }
 
 void Runtime::AfterForkInParent() {
+  if (meter_provider_ && !shut_down_) meter_provider_->AfterForkParent();
   if (Tracer* t = tracer()) t->AfterForkParent();
 }
 
 void Runtime::AfterForkInChild() {
+  if (meter_provider_ && !shut_down_) meter_provider_->AfterForkChild();
   if (Tracer* t = tracer()) t->AfterForkChild();
 }
 
@@ -198,6 +240,13 @@ void RegisterLifecycle(pyb::module_& m) {
           }
         }
         out["traces"] = traces;
+        pyb::dict metrics;
+        if (MeterProvider* meters = Runtime::Get().meter_provider()) {
+          MetricsStats m = meters->Stats();
+          metrics["dropped_measurements"] = m.dropped_measurements;
+          metrics["callback_failures"] = m.callback_failures;
+        }
+        out["metrics"] = metrics;
         return out;
       },
       "Counters of every pipeline: queued, dropped, exported and failed items.");

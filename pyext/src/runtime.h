@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ptx/context/propagators.h"
+#include "ptx/sdk/metrics/meter_provider.h"
 #include "ptx/sdk/tracer.h"
 
 namespace ptx::py {
@@ -27,6 +28,7 @@ class Runtime {
   Tracer* tracer() const { return tracer_.load(std::memory_order_acquire); }
   // The tracer created by init, also after shutdown (for its counters); nullptr before.
   Tracer* owned_tracer() const { return owned_tracer_.get(); }
+  MeterProvider* meter_provider() const { return meter_provider_.get(); }
   const Propagators& propagators() const { return *propagators_; }
 
   // Fork hooks (pthread_atfork, registered by the first successful Init).
@@ -39,8 +41,11 @@ class Runtime {
 
   std::atomic<Tracer*> tracer_{nullptr};
   std::unique_ptr<Tracer> owned_tracer_;
+  // Never destroyed once created: instrument handles and collector threads may outlive shutdown.
+  std::unique_ptr<MeterProvider> meter_provider_;
   std::unique_ptr<Propagators> propagators_;
   bool initialized_ = false;  // guarded by the GIL
+  bool shut_down_ = false;     // guarded by the GIL
 };
 
 void RegisterLifecycle(pybind11::module_& m);
