@@ -48,7 +48,7 @@ def test_trace_sink_validation(kwargs, message):
 def test_type_errors_name_the_argument():
     with pytest.raises(TypeError, match="timeout_ms must be an int"):
         ptx.TraceSink("x:1", timeout_ms="10")
-    with pytest.raises(TypeError, match="sinks must contain sink objects"):
+    with pytest.raises(TypeError, match="sinks must contain TraceSink, MetricSink, OtlpLogSink or SlsLogSink objects"):
         ptx.Config("s", sinks=["http://x"])
     with pytest.raises(TypeError, match="headers keys and values must be str"):
         ptx.TraceSink("x:1", headers={"a": 1})

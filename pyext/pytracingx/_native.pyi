@@ -124,6 +124,72 @@ class Meter:
 
 def get_meter(name: str, version: Optional[str] = None) -> Meter: ...
 
+class OtlpLogSink:
+    def __init__(
+        self,
+        endpoint: Optional[str] = None,
+        protocol: Optional[str] = None,
+        headers: Optional[Dict[str, str]] = None,
+        timeout_ms: Optional[int] = None,
+        batch_max_queue: Optional[int] = None,
+        batch_max_export: Optional[int] = None,
+        batch_schedule_delay_ms: Optional[int] = None,
+        max_export_timeout_ms: Optional[int] = None,
+        raw_otlp: Optional[RawOtlp] = None,
+    ) -> None: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def protocol(self) -> str: ...
+    def describe(self) -> Dict[str, Any]: ...
+
+class SlsLogSink:
+    def __init__(
+        self,
+        endpoint: str,
+        project: str,
+        logstore: str,
+        ak_id: str,
+        ak_secret: str,
+        topic: str = "",
+        source: str = "",
+        security_token: Optional[str] = None,
+        compression: str = "lz4",
+        signature_version: str = "v1",
+        region: Optional[str] = None,
+        batch_max_queue: Optional[int] = None,
+        batch_max_bytes: Optional[int] = None,
+        batch_linger_ms: Optional[int] = None,
+    ) -> None: ...
+    @property
+    def project(self) -> str: ...
+    @property
+    def logstore(self) -> str: ...
+    def describe(self) -> Dict[str, Any]: ...
+
+class Logger:
+    @property
+    def name(self) -> str: ...
+    def trace(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def debug(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def info(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def warn(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def warning(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def error(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def fatal(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+    def exception(self, message: Any, *, attributes: Optional[Attributes] = None) -> None: ...
+
+def get_logger(name: str) -> Logger: ...
+def emit_log_record(
+    name: str,
+    message: Any,
+    *,
+    severity_number: int,
+    severity_text: str,
+    attributes: Optional[Attributes] = None,
+    timestamp_ns: Optional[int] = None,
+) -> None: ...
+
 class Config:
     def __init__(
         self,
@@ -132,7 +198,7 @@ class Config:
         console_output: bool = True,
         console_format: str = "compact",
         console_level: str = "info",
-        sinks: Optional[Sequence[Union[TraceSink, MetricSink]]] = None,
+        sinks: Optional[Sequence[Union[TraceSink, MetricSink, "OtlpLogSink", "SlsLogSink"]]] = None,
     ) -> None: ...
     @property
     def service_name(self) -> str: ...

@@ -344,6 +344,121 @@ pyb::dict MetricSinkDescribe(const MetricSinkConfig& s) {
   return d;
 }
 
+std::shared_ptr<const OtlpLogSinkConfig> MakeOtlpLogSink(
+    pyb::object endpoint, pyb::object protocol, pyb::object headers, pyb::object timeout_ms,
+    pyb::object batch_max_queue, pyb::object batch_max_export, pyb::object batch_schedule_delay_ms,
+    pyb::object max_export_timeout_ms, pyb::object raw_otlp) {
+  auto cfg = std::make_shared<OtlpLogSinkConfig>();
+  ResolveOtlpOptions(cfg.get(), "LOGS", "/v1/logs", endpoint, protocol, headers, timeout_ms, raw_otlp);
+  cfg->batch_max_queue = Positive(OptionalInt(batch_max_queue, "batch_max_queue"),
+                                  EnvInt({"OTEL_BLRP_MAX_QUEUE_SIZE"}), 2048, "batch_max_queue", kMaxQueue);
+  cfg->batch_max_export = Positive(OptionalInt(batch_max_export, "batch_max_export"),
+                                   EnvInt({"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"}), 512, "batch_max_export", kMaxQueue);
+  if (cfg->batch_max_export > cfg->batch_max_queue) {
+    if (!batch_max_export.is_none()) throw pyb::value_error("batch_max_export must not exceed batch_max_queue");
+    cfg->batch_max_export = cfg->batch_max_queue;
+  }
+  cfg->batch_schedule_delay_ms = Positive(OptionalInt(batch_schedule_delay_ms, "batch_schedule_delay_ms"),
+                                          EnvInt({"OTEL_BLRP_SCHEDULE_DELAY"}), 1000, "batch_schedule_delay_ms");
+  cfg->max_export_timeout_ms = Positive(OptionalInt(max_export_timeout_ms, "max_export_timeout_ms"),
+                                        EnvInt({"OTEL_BLRP_EXPORT_TIMEOUT"}), 30000, "max_export_timeout_ms");
+  return cfg;
+}
+
+pyb::dict OtlpLogSinkDescribe(const OtlpLogSinkConfig& s) {
+  pyb::dict d;
+  d["kind"] = "otlp_logs";
+  DescribeOtlp(s, d);
+  d["batch_max_queue"] = s.batch_max_queue;
+  d["batch_max_export"] = s.batch_max_export;
+  d["batch_schedule_delay_ms"] = s.batch_schedule_delay_ms;
+  d["max_export_timeout_ms"] = s.max_export_timeout_ms;
+  return d;
+}
+
+std::string OtlpLogSinkRepr(const OtlpLogSinkConfig& s) {
+  std::string out = "OtlpLogSink(endpoint=" + QuotePy(s.endpoint) + ", protocol=" + QuotePy(s.protocol);
+  if (!s.headers.empty()) out += ", headers=" + HeadersRepr(s.headers);
+  if (s.compression != "none") out += ", compression=" + QuotePy(s.compression);
+  return out + ")";
+}
+
+std::shared_ptr<const SlsLogSinkConfig> MakeSlsLogSink(
+    pyb::object endpoint, pyb::object project, pyb::object logstore, pyb::object ak_id,
+    pyb::object ak_secret, pyb::object topic, pyb::object source, pyb::object security_token,
+    pyb::object compression, pyb::object signature_version, pyb::object region,
+    pyb::object batch_max_queue, pyb::object batch_max_bytes, pyb::object batch_linger_ms) {
+  auto cfg = std::make_shared<SlsLogSinkConfig>();
+  auto required = [](pyb::object value, const char* what) {
+    auto v = OptionalStr(value, what);
+    if (!v || TrimSpaces(*v).empty()) throw pyb::value_error(std::string(what) + " must not be empty");
+    return *v;
+  };
+  cfg->endpoint = required(endpoint, "endpoint");
+  cfg->project = required(project, "project");
+  cfg->logstore = required(logstore, "logstore");
+  cfg->ak_id = required(ak_id, "ak_id");
+  cfg->ak_secret = required(ak_secret, "ak_secret");
+  cfg->topic = OptionalStr(topic, "topic").value_or("");
+  cfg->source = OptionalStr(source, "source").value_or("");
+  cfg->security_token = OptionalStr(security_token, "security_token").value_or("");
+  if (auto c = OptionalStr(compression, "compression")) {
+    cfg->compression = Lower(*c);
+    if (cfg->compression != "lz4" && cfg->compression != "zstd" && cfg->compression != "none") {
+      throw pyb::value_error("unknown compression '" + *c + "'");
+    }
+  }
+  if (auto v = OptionalStr(signature_version, "signature_version")) {
+    cfg->signature_version = Lower(*v);
+    if (cfg->signature_version != "v1" && cfg->signature_version != "v4") {
+      throw pyb::value_error("unknown signature_version '" + *v + "'");
+    }
+  }
+  cfg->region = OptionalStr(region, "region").value_or("");
+  if (cfg->signature_version == "v4" && cfg->region.empty()) {
+    throw pyb::value_error("signature_version 'v4' needs a region");
+  }
+  cfg->batch_max_queue = Positive(OptionalInt(batch_max_queue, "batch_max_queue"), std::nullopt, 4096,
+                                  "batch_max_queue", kMaxQueue);
+  cfg->batch_max_bytes = Positive(OptionalInt(batch_max_bytes, "batch_max_bytes"), std::nullopt,
+                                  3 * 1024 * 1024, "batch_max_bytes", 10 * 1024 * 1024);
+  cfg->batch_linger_ms = Positive(OptionalInt(batch_linger_ms, "batch_linger_ms"), std::nullopt, 2000,
+                                  "batch_linger_ms");
+  Status valid = ValidateSlsLogExporterOptions(SlsExporterOptions(*cfg));
+  if (!valid.ok()) throw pyb::value_error(valid.message());
+  return cfg;
+}
+
+pyb::dict SlsLogSinkDescribe(const SlsLogSinkConfig& s) {
+  pyb::dict d;
+  d["kind"] = "sls_logs";
+  d["endpoint"] = s.endpoint;
+  d["project"] = s.project;
+  d["logstore"] = s.logstore;
+  d["ak_id"] = s.ak_id;
+  d["ak_secret"] = "***";
+  d["security_token"] = s.security_token.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str("***"));
+  d["topic"] = s.topic;
+  d["source"] = s.source;
+  d["compression"] = s.compression;
+  d["signature_version"] = s.signature_version;
+  d["region"] = s.region.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str(s.region));
+  d["batch_max_queue"] = s.batch_max_queue;
+  d["batch_max_bytes"] = s.batch_max_bytes;
+  d["batch_linger_ms"] = s.batch_linger_ms;
+  return d;
+}
+
+std::string SlsLogSinkRepr(const SlsLogSinkConfig& s) {
+  std::string out = "SlsLogSink(endpoint=" + QuotePy(s.endpoint) + ", project=" + QuotePy(s.project) +
+                    ", logstore=" + QuotePy(s.logstore) + ", ak_id=" + QuotePy(s.ak_id) +
+                    ", ak_secret='***'";
+  if (!s.security_token.empty()) out += ", security_token='***'";
+  out += ", compression=" + QuotePy(s.compression) + ", signature_version=" + QuotePy(s.signature_version);
+  if (!s.region.empty()) out += ", region=" + QuotePy(s.region);
+  return out + ")";
+}
+
 std::string TraceSinkRepr(const TraceSinkConfig& s) {
   std::string out = "TraceSink(endpoint=" + QuotePy(s.endpoint) + ", protocol=" + QuotePy(s.protocol) +
                     ", sampler=" + QuotePy(s.sampler);
@@ -401,8 +516,12 @@ std::shared_ptr<const Config> MakeConfig(pyb::object service_name, pyb::object r
         cfg->trace_sinks.push_back(item.cast<std::shared_ptr<const TraceSinkConfig>>());
       } else if (pyb::isinstance<MetricSinkConfig>(item)) {
         cfg->metric_sinks.push_back(item.cast<std::shared_ptr<const MetricSinkConfig>>());
+      } else if (pyb::isinstance<OtlpLogSinkConfig>(item)) {
+        cfg->otlp_log_sinks.push_back(item.cast<std::shared_ptr<const OtlpLogSinkConfig>>());
+      } else if (pyb::isinstance<SlsLogSinkConfig>(item)) {
+        cfg->sls_log_sinks.push_back(item.cast<std::shared_ptr<const SlsLogSinkConfig>>());
       } else {
-        throw pyb::type_error("sinks must contain sink objects such as TraceSink or MetricSink, got " +
+        throw pyb::type_error("sinks must contain TraceSink, MetricSink, OtlpLogSink or SlsLogSink objects, got " +
                               std::string(Py_TYPE(item.ptr())->tp_name));
       }
     }
@@ -425,6 +544,24 @@ OtlpExporterOptions ExporterOptions(const OtlpSinkOptions& sink) {
   o.compression = *compression::ParseCodec(sink.compression);  // validated by TraceSink
   o.timeout = std::chrono::milliseconds(sink.timeout_ms);
   o.ca_file = sink.ca_file;
+  return o;
+}
+
+SlsLogExporterOptions SlsExporterOptions(const SlsLogSinkConfig& sink) {
+  SlsLogExporterOptions o;
+  o.endpoint = sink.endpoint;
+  o.project = sink.project;
+  o.logstore = sink.logstore;
+  o.access_key_id = sink.ak_id;
+  o.access_key_secret = sink.ak_secret;
+  o.security_token = sink.security_token;
+  o.topic = sink.topic;
+  o.source = sink.source;
+  o.compression = *compression::ParseCodec(sink.compression);  // validated by SlsLogSink
+  o.signature_version = sink.signature_version == "v4" ? SlsLogExporterOptions::SignatureVersion::kV4
+                                                       : SlsLogExporterOptions::SignatureVersion::kV1;
+  o.region = sink.region;
+  o.max_request_bytes = static_cast<size_t>(sink.batch_max_bytes);
   return o;
 }
 
@@ -513,6 +650,45 @@ void RegisterConfig(pyb::module_& m) {
       .def("describe", &MetricSinkDescribe)
       .def("__repr__", &MetricSinkRepr);
 
+  pyb::class_<OtlpLogSinkConfig, std::shared_ptr<OtlpLogSinkConfig>>(
+      m, "OtlpLogSink", "Exports log records over OTLP (gRPC or HTTP/protobuf) through a batch processor.")
+      .def(pyb::init([](pyb::object endpoint, pyb::object protocol, pyb::object headers,
+                        pyb::object timeout_ms, pyb::object batch_max_queue, pyb::object batch_max_export,
+                        pyb::object batch_schedule_delay_ms, pyb::object max_export_timeout_ms,
+                        pyb::object raw_otlp) {
+             return std::const_pointer_cast<OtlpLogSinkConfig>(
+                 MakeOtlpLogSink(endpoint, protocol, headers, timeout_ms, batch_max_queue, batch_max_export,
+                                 batch_schedule_delay_ms, max_export_timeout_ms, raw_otlp));
+           }),
+           "endpoint"_a = pyb::none(), "protocol"_a = pyb::none(), "headers"_a = pyb::none(),
+           "timeout_ms"_a = pyb::none(), "batch_max_queue"_a = pyb::none(), "batch_max_export"_a = pyb::none(),
+           "batch_schedule_delay_ms"_a = pyb::none(), "max_export_timeout_ms"_a = pyb::none(),
+           "raw_otlp"_a = pyb::none())
+      .def_property_readonly("endpoint", [](const OtlpLogSinkConfig& s) { return s.endpoint; })
+      .def_property_readonly("protocol", [](const OtlpLogSinkConfig& s) { return s.protocol; })
+      .def("describe", &OtlpLogSinkDescribe)
+      .def("__repr__", &OtlpLogSinkRepr);
+
+  pyb::class_<SlsLogSinkConfig, std::shared_ptr<SlsLogSinkConfig>>(
+      m, "SlsLogSink", "Writes log records to an SLS logstore through PutLogs (signed, compressed, batched).")
+      .def(pyb::init([](pyb::object endpoint, pyb::object project, pyb::object logstore, pyb::object ak_id,
+                        pyb::object ak_secret, pyb::object topic, pyb::object source,
+                        pyb::object security_token, pyb::object compression, pyb::object signature_version,
+                        pyb::object region, pyb::object batch_max_queue, pyb::object batch_max_bytes,
+                        pyb::object batch_linger_ms) {
+             return std::const_pointer_cast<SlsLogSinkConfig>(MakeSlsLogSink(
+                 endpoint, project, logstore, ak_id, ak_secret, topic, source, security_token, compression,
+                 signature_version, region, batch_max_queue, batch_max_bytes, batch_linger_ms));
+           }),
+           "endpoint"_a, "project"_a, "logstore"_a, "ak_id"_a, "ak_secret"_a, "topic"_a = "",
+           "source"_a = "", "security_token"_a = pyb::none(), "compression"_a = "lz4",
+           "signature_version"_a = "v1", "region"_a = pyb::none(), "batch_max_queue"_a = pyb::none(),
+           "batch_max_bytes"_a = pyb::none(), "batch_linger_ms"_a = pyb::none())
+      .def_property_readonly("project", [](const SlsLogSinkConfig& s) { return s.project; })
+      .def_property_readonly("logstore", [](const SlsLogSinkConfig& s) { return s.logstore; })
+      .def("describe", &SlsLogSinkDescribe)
+      .def("__repr__", &SlsLogSinkRepr);
+
   pyb::class_<Config, std::shared_ptr<Config>>(
       m, "Config", "What ptx.init starts: the service, its resource, console output and sinks.")
       .def(pyb::init([](pyb::object service_name, pyb::object resource_attributes,
@@ -538,14 +714,16 @@ void RegisterConfig(pyb::module_& m) {
              d["console_level"] = c.console_level;
              d["traces"] = c.trace_sinks.size();
              d["metrics"] = c.metric_sinks.size();
-             d["otlp_logs"] = 0;
-             d["sls_logs"] = 0;
+             d["otlp_logs"] = c.otlp_log_sinks.size();
+             d["sls_logs"] = c.sls_log_sinks.size();
              pyb::dict attrs;
              for (const auto& [k, v] : c.resource_attributes) attrs[pyb::str(k)] = FromAttributeValue(v);
              d["resource_attributes"] = attrs;
              pyb::list sinks;
              for (const auto& s : c.trace_sinks) sinks.append(TraceSinkDescribe(*s));
              for (const auto& s : c.metric_sinks) sinks.append(MetricSinkDescribe(*s));
+             for (const auto& s : c.otlp_log_sinks) sinks.append(OtlpLogSinkDescribe(*s));
+             for (const auto& s : c.sls_log_sinks) sinks.append(SlsLogSinkDescribe(*s));
              d["sinks"] = sinks;
              return d;
            })
@@ -553,7 +731,8 @@ void RegisterConfig(pyb::module_& m) {
         return "Config(service_name=" + QuotePy(ServiceNameForDisplay(c)) +
                ", traces=" + std::to_string(c.trace_sinks.size()) +
                ", metrics=" + std::to_string(c.metric_sinks.size()) +
-               ", otlp_logs=0, sls_logs=0, console=" +
+               ", otlp_logs=" + std::to_string(c.otlp_log_sinks.size()) +
+               ", sls_logs=" + std::to_string(c.sls_log_sinks.size()) + ", console=" +
                (c.console_output ? "True" : "False") + ")";
       });
 }

@@ -13,6 +13,7 @@
 #include "convert.h"
 #include "ptx/base/attribute_value.h"
 #include "ptx/export/otlp_exporter_options.h"
+#include "ptx/export/sls_log_exporter.h"
 
 namespace ptx::py {
 
@@ -54,6 +55,23 @@ struct MetricSinkConfig : OtlpSinkOptions {
   std::string temporality = "cumulative";  // cumulative | delta | lowmemory
 };
 
+struct OtlpLogSinkConfig : OtlpSinkOptions {
+  int64_t batch_max_queue = 2048;
+  int64_t batch_max_export = 512;
+  int64_t batch_schedule_delay_ms = 1000;
+  int64_t max_export_timeout_ms = 30000;
+};
+
+struct SlsLogSinkConfig {
+  std::string endpoint, project, logstore, ak_id, ak_secret, topic, source, security_token;
+  std::string compression = "lz4";       // lz4 | zstd | none
+  std::string signature_version = "v1";  // v1 | v4
+  std::string region;                    // required with v4
+  int64_t batch_max_queue = 4096;
+  int64_t batch_max_bytes = 3 * 1024 * 1024;
+  int64_t batch_linger_ms = 2000;
+};
+
 struct Config {
   std::string service_name;  // resolved; empty means "let the resource decide"
   bool service_name_explicit = false;
@@ -63,10 +81,15 @@ struct Config {
   std::string console_level = "info";
   std::vector<std::shared_ptr<const TraceSinkConfig>> trace_sinks;
   std::vector<std::shared_ptr<const MetricSinkConfig>> metric_sinks;
+  std::vector<std::shared_ptr<const OtlpLogSinkConfig>> otlp_log_sinks;
+  std::vector<std::shared_ptr<const SlsLogSinkConfig>> sls_log_sinks;
 };
 
 // What the OTLP exporter of a trace sink is built from.
 OtlpExporterOptions ExporterOptions(const OtlpSinkOptions& sink);
+
+// What the SLS exporter of an SlsLogSink is built from.
+SlsLogExporterOptions SlsExporterOptions(const SlsLogSinkConfig& sink);
 
 // "***" for header names that carry credentials.
 bool IsSecretName(const std::string& name);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "frames.h"
+#include "logs.h"
 #include "metrics.h"
 #include "propagation.h"
 #include "runtime.h"
@@ -20,5 +21,6 @@ PYBIND11_MODULE(_native, m) {
   ptx::py::RegisterTracing(m);
   ptx::py::RegisterPropagation(m);
   ptx::py::RegisterMetrics(m);
+  ptx::py::RegisterLogs(m);
   ptx::py::RegisterLifecycle(m);
 }

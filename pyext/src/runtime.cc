@@ -12,7 +12,10 @@
 #include "ptx/base/text.h"
 #include "ptx/compression/codec.h"
 #include "metrics.h"
+#include "ptx/export/otlp_log_exporter.h"
 #include "ptx/export/otlp_metric_exporter.h"
+#include "ptx/export/sls_log_exporter.h"
+#include "ptx/sdk/logs/log_record_processor.h"
 #include "ptx/export/otlp_span_exporter.h"
 #include "ptx/sdk/metrics/periodic_exporting_metric_reader.h"
 #include "ptx/sampling/sampler.h"
@@ -103,7 +106,14 @@ void Runtime::Init(const Config& config) {
   bool print_spans = config.console_output && console_options.level != ConsoleLevel::kOff;
   if (!print_spans) console_options.level = ConsoleLevel::kWarn;
   auto console = std::make_shared<ConsoleSink>(std::move(console_options));
+  // Processors and readers report drops and thread trouble. Export failures are reported by the
+  // exporters' hooks below, which name the backend and its error code (and also see partial
+  // successes); the processors' "*.export_failed" would repeat each of them.
   auto report = [console](std::string_view key, std::string_view message) {
+    constexpr std::string_view kExportFailed = "export_failed";
+    if (key.size() >= kExportFailed.size() && key.substr(key.size() - kExportFailed.size()) == kExportFailed) {
+      return;
+    }
     console->Diagnostic(ConsoleLevel::kWarn, message, key);
   };
 
@@ -157,6 +167,45 @@ void Runtime::Init(const Config& config) {
     reader.diagnostics = report;
     readers.push_back(std::make_unique<PeriodicExportingMetricReader>(std::move(exporter).value(), reader));
   }
+  std::vector<std::unique_ptr<LogRecordProcessor>> log_pipelines;
+  for (const auto& sink : config.otlp_log_sinks) {
+    std::string key = "logs " + sink->endpoint;
+    auto exporter = OtlpLogExporter::Create(
+        ExporterOptions(*sink), (*tracer)->resource(), [console, key](const Status& status) {
+          console->Diagnostic(ConsoleLevel::kWarn,
+                              "exporting logs to " + key.substr(5) + " failed: " + status.ToString(), key);
+        });
+    if (!exporter.ok()) throw pyb::value_error(exporter.status().message());
+    BatchOptions batch;
+    batch.max_queue = static_cast<size_t>(sink->batch_max_queue);
+    batch.max_export_batch = static_cast<size_t>(sink->batch_max_export);
+    batch.schedule_delay = std::chrono::milliseconds(sink->batch_schedule_delay_ms);
+    batch.export_timeout = std::chrono::milliseconds(sink->max_export_timeout_ms);
+    batch.diagnostics = report;
+    log_pipelines.push_back(std::make_unique<BatchLogRecordProcessor>(std::move(exporter).value(), batch));
+  }
+  for (const auto& sink : config.sls_log_sinks) {
+    std::string key = "sls " + sink->project + "/" + sink->logstore;
+    auto exporter = SlsLogExporter::Create(
+        SlsExporterOptions(*sink), (*tracer)->resource(), [console, key](const Status& status) {
+          console->Diagnostic(ConsoleLevel::kWarn,
+                              "writing logs to SLS " + key.substr(4) + " failed: " + status.ToString(), key);
+        });
+    if (!exporter.ok()) throw pyb::value_error(exporter.status().message());
+    BatchOptions batch = SlsBatchOptions();
+    batch.max_queue = static_cast<size_t>(sink->batch_max_queue);
+    batch.max_export_batch = std::min(batch.max_export_batch, batch.max_queue);
+    batch.schedule_delay = std::chrono::milliseconds(sink->batch_linger_ms);
+    batch.diagnostics = report;
+    log_pipelines.push_back(std::make_unique<BatchLogRecordProcessor>(std::move(exporter).value(), batch));
+  }
+  LogEmitterOptions log_options;
+  log_options.resource = (*tracer)->resource();
+  log_options.pipelines = std::move(log_pipelines);
+  auto logs = LogEmitter::Create(std::move(log_options));
+  if (!logs.ok()) throw pyb::value_error(logs.status().message());
+  if (print_spans) (*logs)->SetConsole(console);
+
   std::unique_ptr<MeterProvider> meters;
   if (!readers.empty()) {
     MeterProviderOptions options;
@@ -167,6 +216,8 @@ void Runtime::Init(const Config& config) {
   tracer_.store(owned_tracer_.get(), std::memory_order_release);
   meter_provider_ = std::move(meters);
   BindInstruments(meter_provider_.get());
+  owned_log_emitter_ = std::move(logs).value();
+  log_emitter_.store(owned_log_emitter_.get(), std::memory_order_release);
   // Only a successful init counts: after a failure (a collector option refused late) the
   // application may fix its configuration and call init again.
   initialized_ = true;
@@ -182,6 +233,7 @@ bool Runtime::ForceFlush(int64_t timeout_ms) {
   // Without the GIL: metric collection runs Python callbacks on the reader's thread.
   pyb::gil_scoped_release release;
   bool ok = t->ForceFlush(deadline);
+  if (LogEmitter* logs = log_emitter()) ok = logs->ForceFlush(deadline) && ok;
   if (meters) ok = meters->ForceFlush(deadline) && ok;
   return ok;
 }
@@ -190,25 +242,30 @@ void Runtime::Shutdown(int64_t timeout_ms) {
   Tracer* t = tracer_.exchange(nullptr, std::memory_order_acq_rel);
   if (!t) return;
   shut_down_ = true;
+  LogEmitter* logs = log_emitter_.exchange(nullptr, std::memory_order_acq_rel);
   MeterProvider* meters = meter_provider_.get();
   const auto deadline = DeadlineIn(timeout_ms);
   // The tracer and meter provider stay allocated: a thread may still hold a pointer it read.
   pyb::gil_scoped_release release;
   if (meters) meters->Shutdown(deadline);  // collects and exports once more
+  if (logs) logs->Shutdown(deadline);
   t->Shutdown(deadline);
 }
 
 void Runtime::BeforeFork() {
   if (Tracer* t = tracer()) t->PrepareFork();
   if (meter_provider_ && !shut_down_) meter_provider_->PrepareFork();
+  if (LogEmitter* logs = log_emitter()) logs->PrepareFork();
 }
 
 void Runtime::AfterForkInParent() {
+  if (LogEmitter* logs = log_emitter()) logs->AfterForkParent();
   if (meter_provider_ && !shut_down_) meter_provider_->AfterForkParent();
   if (Tracer* t = tracer()) t->AfterForkParent();
 }
 
 void Runtime::AfterForkInChild() {
+  if (LogEmitter* logs = log_emitter()) logs->AfterForkChild();
   if (meter_provider_ && !shut_down_) meter_provider_->AfterForkChild();
   if (Tracer* t = tracer()) t->AfterForkChild();
 }
@@ -247,6 +304,18 @@ void RegisterLifecycle(pyb::module_& m) {
           metrics["callback_failures"] = m.callback_failures;
         }
         out["metrics"] = metrics;
+        pyb::list logs;
+        if (LogEmitter* emitter = Runtime::Get().owned_log_emitter()) {
+          for (const ProcessorStats& p : emitter->PipelineStats()) {
+            pyb::dict d;
+            d["queued"] = p.queued;
+            d["dropped"] = p.dropped;
+            d["exported"] = p.exported;
+            d["export_failures"] = p.export_failures;
+            logs.append(d);
+          }
+        }
+        out["logs"] = logs;
         return out;
       },
       "Counters of every pipeline: queued, dropped, exported and failed items.");

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ptx/context/propagators.h"
+#include "ptx/sdk/logs/log_emitter.h"
 #include "ptx/sdk/metrics/meter_provider.h"
 #include "ptx/sdk/tracer.h"
 
@@ -29,6 +30,9 @@ class Runtime {
   // The tracer created by init, also after shutdown (for its counters); nullptr before.
   Tracer* owned_tracer() const { return owned_tracer_.get(); }
   MeterProvider* meter_provider() const { return meter_provider_.get(); }
+  LogEmitter* owned_log_emitter() const { return owned_log_emitter_.get(); }
+  // The running log emitter, or nullptr when not running. Lock-free.
+  LogEmitter* log_emitter() const { return log_emitter_.load(std::memory_order_acquire); }
   const Propagators& propagators() const { return *propagators_; }
 
   // Fork hooks (pthread_atfork, registered by the first successful Init).
@@ -43,6 +47,8 @@ class Runtime {
   std::unique_ptr<Tracer> owned_tracer_;
   // Never destroyed once created: instrument handles and collector threads may outlive shutdown.
   std::unique_ptr<MeterProvider> meter_provider_;
+  std::atomic<LogEmitter*> log_emitter_{nullptr};
+  std::unique_ptr<LogEmitter> owned_log_emitter_;
   std::unique_ptr<Propagators> propagators_;
   bool initialized_ = false;  // guarded by the GIL
   bool shut_down_ = false;     // guarded by the GIL

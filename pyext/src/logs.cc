@@ -1,0 +1,156 @@
+#include "logs.h"
+
+#include <map>
+#include <memory>
+
+#include "convert.h"
+#include "frames.h"
+#include "ptx/base/clock.h"
+#include "ptx/sdk/logs/log_emitter.h"
+#include "ptx/sdk/scope_registry.h"
+#include "runtime.h"
+
+namespace ptx::py {
+namespace pyb = pybind11;
+namespace {
+
+struct Level {
+  uint8_t number;
+  const char* text;
+};
+constexpr Level kTrace{kSeverityTrace, "TRACE"};
+constexpr Level kDebug{kSeverityDebug, "DEBUG"};
+constexpr Level kInfo{kSeverityInfo, "INFO"};
+constexpr Level kWarn{kSeverityWarn, "WARN"};
+constexpr Level kError{kSeverityError, "ERROR"};
+constexpr Level kFatal{kSeverityFatal, "FATAL"};
+
+std::string MessageText(pyb::handle message) {
+  if (PyUnicode_Check(message.ptr())) return message.cast<std::string>();
+  return pyb::str(message).cast<std::string>();
+}
+
+// exception.type / message / stacktrace of the exception being handled, if any.
+void AppendActiveException(Attributes& attrs) {
+  pyb::object info = pyb::module_::import("sys").attr("exc_info")();
+  pyb::handle exc = pyb::reinterpret_borrow<pyb::tuple>(info)[1];
+  if (exc.is_none()) return;
+  SetAttribute(attrs, "exception.type",
+               pyb::type::handle_of(exc).attr("__qualname__").cast<std::string>());
+  PyObject* text = PyObject_Str(exc.ptr());
+  if (text) {
+    SetAttribute(attrs, "exception.message", pyb::reinterpret_steal<pyb::str>(text).cast<std::string>());
+  } else {
+    PyErr_Clear();
+  }
+  try {
+    pyb::object lines = pyb::module_::import("traceback").attr("format_exception")(
+        pyb::type::handle_of(exc), exc, exc.attr("__traceback__"));
+    SetAttribute(attrs, "exception.stacktrace", pyb::str("").attr("join")(lines).cast<std::string>());
+  } catch (const pyb::error_already_set&) {
+  }
+}
+
+// Builds and emits one record; nothing is built when no pipeline or console would take it.
+void Emit(const InstrumentationScope* scope, Level level, pyb::handle message, pyb::handle attributes,
+          uint64_t time_unix_nano, bool with_exception) {
+  LogEmitter* emitter = Runtime::Get().log_emitter();
+  if (emitter == nullptr || !emitter->Enabled(level.number)) {
+    // Still validate, so that bad input fails the same way in every state.
+    Attributes ignored;
+    AppendAttributes(attributes, "attributes", ignored);
+    return;
+  }
+  auto record = std::make_unique<LogRecordData>();
+  record->time_unix_nano = time_unix_nano ? time_unix_nano : NowUnixNanos();
+  record->severity_number = level.number;
+  record->severity_text = level.text;
+  record->body = AttributeValue(MessageText(message));
+  AppendAttributes(attributes, "attributes", record->attributes);
+  if (with_exception) AppendActiveException(record->attributes);
+  if (ContextFrame* frame = CurrentFrame(); frame && frame->context) {
+    record->trace_id = frame->context->trace_id;
+    record->span_id = frame->context->span_id;
+    record->trace_flags = frame->context->trace_flags;
+  }
+  record->scope = scope;
+  emitter->Emit(std::move(record));
+}
+
+class PyLogger {
+ public:
+  explicit PyLogger(std::string name) : name_(std::move(name)), scope_(ScopeRegistry::Intern(name_, "")) {}
+  const std::string& name() const { return name_; }
+  void Log(Level level, pyb::handle message, pyb::handle attributes, bool with_exception = false) const {
+    Emit(scope_, level, message, attributes, 0, with_exception);
+  }
+
+ private:
+  std::string name_;
+  const InstrumentationScope* scope_;
+};
+
+}  // namespace
+
+void RegisterLogs(pyb::module_& m) {
+  using namespace pybind11::literals;
+  auto method = [](Level level) {
+    return [level](const PyLogger& self, pyb::handle message, pyb::handle attributes) {
+      self.Log(level, message, attributes);
+    };
+  };
+  pyb::class_<PyLogger, std::shared_ptr<PyLogger>>(m, "Logger", "Emits log records; get one with get_logger.")
+      .def_property_readonly("name", &PyLogger::name)
+      .def("trace", method(kTrace), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("debug", method(kDebug), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("info", method(kInfo), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("warn", method(kWarn), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("warning", method(kWarn), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("error", method(kError), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def("fatal", method(kFatal), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
+      .def(
+          "exception",
+          [](const PyLogger& self, pyb::handle message, pyb::handle attributes) {
+            self.Log(kError, message, attributes, /*with_exception=*/true);
+          },
+          "message"_a, pyb::kw_only(), "attributes"_a = pyb::none(),
+          "Logs at ERROR with the exception being handled as exception.* attributes.")
+      .def("__repr__", [](const PyLogger& l) { return "Logger(name='" + l.name() + "')"; });
+
+  m.def(
+      "get_logger",
+      [](pyb::handle name) {
+        static auto* loggers = new std::map<std::string, std::shared_ptr<PyLogger>>();
+        auto n = OptionalStr(name, "name");
+        if (!n) throw pyb::type_error("name must be a str, got NoneType");
+        auto& slot = (*loggers)[*n];
+        if (!slot) slot = std::make_shared<PyLogger>(*n);
+        return slot;
+      },
+      "name"_a, "The logger of one instrumentation scope (its name is the record's scope).");
+
+  m.def(
+      "emit_log_record",
+      [](pyb::handle name, pyb::handle message, pyb::handle severity_number, pyb::handle severity_text,
+         pyb::handle attributes, pyb::handle timestamp_ns) {
+        auto n = OptionalStr(name, "name");
+        if (!n) throw pyb::type_error("name must be a str, got NoneType");
+        auto number = OptionalInt(severity_number, "severity_number");
+        if (!number || *number < 1 || *number > 24) {
+          throw pyb::value_error("severity_number must be between 1 and 24");
+        }
+        auto text = OptionalStr(severity_text, "severity_text");
+        if (!text) throw pyb::type_error("severity_text must be a str, got NoneType");
+        auto ts = OptionalInt(timestamp_ns, "timestamp_ns");
+        // The text outlives the call: records copy it.
+        static thread_local std::string text_storage;
+        text_storage = *text;
+        Emit(ScopeRegistry::Intern(*n, ""), Level{static_cast<uint8_t>(*number), text_storage.c_str()},
+             message, attributes, ts ? static_cast<uint64_t>(*ts) : 0, false);
+      },
+      "name"_a, "message"_a, pyb::kw_only(), "severity_number"_a, "severity_text"_a,
+      "attributes"_a = pyb::none(), "timestamp_ns"_a = pyb::none(),
+      "Emits one log record with an explicit severity (what logging bridges call).");
+}
+
+}  // namespace ptx::py
