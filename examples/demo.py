@@ -60,6 +60,33 @@ def show(base):
 
         for r in roots:
             walk(r, 0)
+    series = get(base, "/api/metrics")["series"]
+    print(f"\n{len(series)} metric series arrived:")
+    for m in series:
+        last = m["points"][-1]
+        if m["type"] == "histogram":
+            shown = f"count={last['count']} sum={last['sum']:.2f} buckets={last['bucket_counts']}"
+        else:
+            shown = f"value={last['value']['value']}"
+        labels = ",".join(f"{k}={v['value']}" for k, v in sorted(m["attributes"].items()))
+        print(f"  {m['name']:<24} {m['type']:<9} {m['temporality']:<10} {{{labels}}} {shown}")
+
+    records = get(base, "/api/logs")["logs"]
+    print(f"\n{len(records)} OTLP log record(s) arrived:")
+    for r in reversed(records):
+        trace = f" trace={r['trace_id'][:8]}…" if r["trace_id"] else ""
+        print(f"  {r['severity_text']:<5} {r['scope']['name']:<20} {r['body']['value']}{trace}")
+
+    for project in get(base, "/api/sls/projects")["projects"]:
+        for store in project["logstores"]:
+            groups = get(base, f"/api/sls/projects/{project['name']}/logstores/{store['name']}")["log_groups"]
+            print(f"\nSLS {project['name']}/{store['name']}: {store['logs']} log(s) in {store['log_groups']} PutLogs")
+            for group in groups:
+                for entry in group["logs"]:
+                    fields = dict(entry["contents"])
+                    print(f"  [{group['topic']}] {fields.get('level', ''):<5} {fields.get('message', '')}"
+                          f"  logger={fields.get('logger', '')}")
+
     stats = get(base, "/api/stats")
     print("\nreceived by ptx-emulator:")
     for signal in ("traces", "metrics", "logs"):
@@ -75,7 +102,7 @@ def main():
     args = parser.parse_args()
     proc, addrs = start_emulator(args.emulator)
     try:
-        env = dict(os.environ, PTX_ENDPOINT="http://" + addrs["otlp-grpc"])
+        env = dict(os.environ, PTX_ENDPOINT="http://" + addrs["otlp-grpc"], PTX_SLS_ENDPOINT="http://" + addrs["sls"])
         print("\n--- quickstart app (console output of pytracingx) ---")
         subprocess.run([sys.executable, os.path.join(HERE, "quickstart.py")], env=env, check=True)
         print("--- what ptx-emulator received ---")
