@@ -101,6 +101,8 @@ struct BatchProcessor<Record, Exporter>::State {
   uint64_t flush_target = 0;  // ForceFlush: export until taken reaches this
   uint64_t dropped_reported = 0;
 
+  bool exporting = false;     // the worker is inside Export (the lock released)
+  bool fork_pending = false;  // PrepareFork: start no export until the fork is done
   bool stop = false;  // Shutdown requested; Push refuses records
   SteadyClock::time_point stop_deadline;
   bool discarded = false;    // records left unexported at the shutdown deadline
@@ -108,6 +110,9 @@ struct BatchProcessor<Record, Exporter>::State {
   bool abandoned = false;    // Shutdown gave up waiting for the worker
   bool no_thread = false;    // the worker could not be started
 };
+
+// Longest PrepareFork waits for an export in flight.
+constexpr std::chrono::milliseconds kForkQuiesce{1000};
 
 template <typename Record, typename Exporter>
 Status BatchProcessor<Record, Exporter>::State::SafeExport(const Batch& batch,
@@ -157,6 +162,8 @@ void BatchProcessor<Record, Exporter>::State::Run() {
     // Half-capacity wake-ups export full batches only; everything else empties the queue.
     const bool drain_all = stop || flush_target > taken || timer_expired;
     while (size > 0 && (drain_all || size >= partial_drain)) {
+      // A fork is being prepared: the child must not inherit a transport in mid-call.
+      while (fork_pending) work_cv.wait(lock);
       const size_t n = std::min(size, options.max_export_batch);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(ring[head]));
@@ -180,6 +187,7 @@ void BatchProcessor<Record, Exporter>::State::Run() {
         deadline = std::min(deadline, stop_deadline);
       }
 
+      exporting = true;
       lock.unlock();
       Status status = SafeExport(batch, deadline);
       batch.clear();  // frees the records outside the lock
@@ -187,6 +195,7 @@ void BatchProcessor<Record, Exporter>::State::Run() {
         Report("export_failed", "export of " + Count(n) + " failed: " + status.ToString());
       }
       lock.lock();
+      exporting = false;
       completed += n;
       (status.ok() ? exported : failures) += n;
       done_cv.notify_all();
@@ -312,12 +321,20 @@ ProcessorStats BatchProcessor<Record, Exporter>::Stats() const {
 
 template <typename Record, typename Exporter>
 void BatchProcessor<Record, Exporter>::PrepareFork() {
-  state_->mu.lock();
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  // Let an export in flight finish (a child inheriting a gRPC call in progress cannot use
+  // gRPC), but never hold up the fork for long: a stalled collector only costs the wait.
+  s.fork_pending = true;
+  s.done_cv.wait_for(lock, kForkQuiesce, [&s] { return !s.exporting; });
+  lock.release();  // held across fork(); released by AfterForkParent / AfterForkChild
 }
 
 template <typename Record, typename Exporter>
 void BatchProcessor<Record, Exporter>::AfterForkParent() {
+  state_->fork_pending = false;
   state_->mu.unlock();
+  state_->work_cv.notify_all();
 }
 
 template <typename Record, typename Exporter>
