@@ -91,6 +91,17 @@ TEST(SendWithRetryTest, RetriesUntilOk) {
   EXPECT_EQ(t.sends, 3);
 }
 
+TEST(SendWithRetryTest, HugeServerDelayGivesUpInsteadOfOverflowing) {
+  // A wait near milliseconds::max() must not wrap around into "retry now".
+  ScriptedTransport t({Retryable(milliseconds::max() / 2), Ok()});
+  Interrupter stop;
+  SendResult r = SendWithRetry(t, "x", SteadyClock::now() + std::chrono::seconds(5), FastPolicy(),
+                               stop);
+  EXPECT_FALSE(r.status.ok());
+  EXPECT_EQ(t.sends, 1);
+  EXPECT_NE(r.status.message().find("would pass the deadline"), std::string::npos);
+}
+
 TEST(SendWithRetryTest, PermanentFailureIsNotRetried) {
   ScriptedTransport t({SendResult::Failure(InvalidArgumentError("bad"), false), Ok()});
   Interrupter stop;

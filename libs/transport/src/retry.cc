@@ -58,15 +58,17 @@ SendResult SendWithRetry(OtlpTransport& transport, std::string_view body,
     if (attempt >= max_attempts) return result;
     std::chrono::milliseconds computed = schedule.Next();
     std::chrono::milliseconds wait = result.retry_after.value_or(computed);
-    SteadyClock::time_point wake = SteadyClock::now() + wait;
-    if (wake >= deadline) {
+    // Compared as durations: now + a server-chosen wait could overflow the clock.
+    const SteadyClock::time_point now = SteadyClock::now();
+    if (now >= deadline ||
+        wait >= std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)) {
       return SendResult{Status(result.status.code(),
                                result.status.message() + " (no retry: back-off of " +
                                    std::to_string(wait.count()) + " ms would pass the deadline)"),
                         result.retryable, result.retry_after, std::move(result.response_body),
                         attempt};
     }
-    if (!interrupter.SleepUntil(wake)) {
+    if (!interrupter.SleepUntil(now + wait)) {
       return SendResult{Status(result.status.code(),
                                result.status.message() + " (retry interrupted by shutdown)"),
                         false, result.retry_after, std::move(result.response_body), attempt};

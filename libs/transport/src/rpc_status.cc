@@ -13,7 +13,9 @@ std::optional<std::chrono::milliseconds> ParseRetryInfo(std::string_view bytes) 
       !info.has_retry_delay()) {
     return std::nullopt;
   }
-  auto delay = std::chrono::seconds(info.retry_delay().seconds()) +
+  // A server may send any int64: clamp to a year before converting, so nothing overflows.
+  constexpr int64_t kMaxSeconds = 365LL * 24 * 3600;
+  auto delay = std::chrono::seconds(std::clamp<int64_t>(info.retry_delay().seconds(), 0, kMaxSeconds)) +
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::nanoseconds(info.retry_delay().nanos()));
   return std::max(std::chrono::milliseconds(0),
