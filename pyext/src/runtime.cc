@@ -77,6 +77,20 @@ SpanLimits CombinedLimits(const Config& config) {
   return l;
 }
 
+// One dict of counters per pipeline, in sink order.
+pyb::list PipelineStatsList(const std::vector<ProcessorStats>& pipelines) {
+  pyb::list out;
+  for (const ProcessorStats& p : pipelines) {
+    pyb::dict d;
+    d["queued"] = p.queued;
+    d["dropped"] = p.dropped;
+    d["exported"] = p.exported;
+    d["export_failures"] = p.export_failures;
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 Runtime& Runtime::Get() {
@@ -285,18 +299,8 @@ void RegisterLifecycle(pyb::module_& m) {
       "stats",
       [] {
         pyb::dict out;
-        pyb::list traces;
-        if (Tracer* t = Runtime::Get().owned_tracer()) {
-          for (const ProcessorStats& p : t->PipelineStats()) {
-            pyb::dict d;
-            d["queued"] = p.queued;
-            d["dropped"] = p.dropped;
-            d["exported"] = p.exported;
-            d["export_failures"] = p.export_failures;
-            traces.append(d);
-          }
-        }
-        out["traces"] = traces;
+        Tracer* tracer = Runtime::Get().owned_tracer();
+        out["traces"] = PipelineStatsList(tracer ? tracer->PipelineStats() : std::vector<ProcessorStats>{});
         pyb::dict metrics;
         if (MeterProvider* meters = Runtime::Get().meter_provider()) {
           MetricsStats m = meters->Stats();
@@ -304,18 +308,8 @@ void RegisterLifecycle(pyb::module_& m) {
           metrics["callback_failures"] = m.callback_failures;
         }
         out["metrics"] = metrics;
-        pyb::list logs;
-        if (LogEmitter* emitter = Runtime::Get().owned_log_emitter()) {
-          for (const ProcessorStats& p : emitter->PipelineStats()) {
-            pyb::dict d;
-            d["queued"] = p.queued;
-            d["dropped"] = p.dropped;
-            d["exported"] = p.exported;
-            d["export_failures"] = p.export_failures;
-            logs.append(d);
-          }
-        }
-        out["logs"] = logs;
+        LogEmitter* emitter = Runtime::Get().owned_log_emitter();
+        out["logs"] = PipelineStatsList(emitter ? emitter->PipelineStats() : std::vector<ProcessorStats>{});
         return out;
       },
       "Counters of every pipeline: queued, dropped, exported and failed items.");

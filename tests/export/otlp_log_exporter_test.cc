@@ -1,3 +1,4 @@
+#include "export_test_util.h"
 #include "ptx/export/otlp_log_exporter.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,10 @@
 
 namespace ptx {
 namespace {
+
+using export_test::Errors;
+using export_test::HttpOptions;
+using export_test::MakeResource;
 
 using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
 using opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse;
@@ -37,35 +42,6 @@ LogBatch MakeBatch(int n) {
   return batch;
 }
 
-Resource MakeResource() {
-  Resource r;
-  r.attributes.emplace_back("service.name", std::string("checkout"));
-  return r;
-}
-
-OtlpExporterOptions HttpOptions(const std::string& endpoint) {
-  OtlpExporterOptions o;
-  o.endpoint = endpoint;
-  o.protocol = OtlpExporterOptions::Protocol::kHttpProtobuf;
-  o.retry.initial_backoff = milliseconds(20);
-  o.retry.seed = 5;
-  return o;
-}
-
-struct Errors {
-  std::mutex mu;
-  std::vector<Status> seen;
-  OtlpLogExporter::ErrorHook Hook() {
-    return [this](const Status& s) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(s);
-    };
-  }
-  std::vector<Status> Get() {
-    std::lock_guard<std::mutex> lock(mu);
-    return seen;
-  }
-};
 
 std::unique_ptr<OtlpLogExporter> MakeExporter(OtlpExporterOptions o, Errors* errors = nullptr) {
   auto e = OtlpLogExporter::Create(std::move(o), MakeResource(),

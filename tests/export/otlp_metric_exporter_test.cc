@@ -1,3 +1,4 @@
+#include "export_test_util.h"
 #include "ptx/export/otlp_metric_exporter.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,10 @@
 
 namespace ptx {
 namespace {
+
+using export_test::Errors;
+using export_test::HttpOptions;
+using export_test::MakeResource;
 
 using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest;
 using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse;
@@ -37,35 +42,6 @@ std::vector<ScopeMetrics> MakeMetrics(int points) {
   return {scope};
 }
 
-Resource MakeResource() {
-  Resource r;
-  r.attributes.emplace_back("service.name", std::string("checkout"));
-  return r;
-}
-
-OtlpExporterOptions HttpOptions(const std::string& endpoint) {
-  OtlpExporterOptions o;
-  o.endpoint = endpoint;
-  o.protocol = OtlpExporterOptions::Protocol::kHttpProtobuf;
-  o.retry.initial_backoff = milliseconds(20);
-  o.retry.seed = 5;
-  return o;
-}
-
-struct Errors {
-  std::mutex mu;
-  std::vector<Status> seen;
-  OtlpMetricExporter::ErrorHook Hook() {
-    return [this](const Status& s) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(s);
-    };
-  }
-  std::vector<Status> Get() {
-    std::lock_guard<std::mutex> lock(mu);
-    return seen;
-  }
-};
 
 std::unique_ptr<OtlpMetricExporter> MakeExporter(OtlpExporterOptions o, Errors* errors = nullptr) {
   auto e = OtlpMetricExporter::Create(std::move(o), MakeResource(),
