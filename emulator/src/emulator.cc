@@ -25,11 +25,14 @@ Status Emulator::Start() {
   if (!sls_address.ok()) return sls_address.status();
 
   otlp_http_ = std::make_unique<OtlpHttpReceiver>(
-      &ingest_, &stats_, OtlpHttpOptions{options_.max_body_bytes, options_.bearer_token});
+      &ingest_, &stats_,
+      OtlpHttpOptions{options_.max_body_bytes, options_.bearer_token, &faults_});
   query_api_ = std::make_unique<QueryApi>(&store_, &sls_store_, &stats_,
                                           [this] { return ready_.load(); });
+  query_api_->set_faults(&faults_);
   SlsApiOptions sls_api_options;
   sls_api_options.credentials = options_.credentials;
+  sls_api_options.faults = &faults_;
   sls_api_ = std::make_unique<SlsApi>(&sls_store_, &stats_, std::move(sls_api_options));
 
   HttpListenerOptions http_options;
@@ -69,7 +72,8 @@ Status Emulator::Start() {
   if (!sls_port.ok()) return sls_port.status();
 
   grpc_ = std::make_unique<OtlpGrpcReceiver>(
-      &ingest_, &stats_, OtlpGrpcOptions{options_.max_body_bytes, options_.bearer_token});
+      &ingest_, &stats_,
+      OtlpGrpcOptions{options_.max_body_bytes, options_.bearer_token, &faults_});
   Result<int> grpc_port = grpc_->Start(*grpc_address);
   if (!grpc_port.ok()) return grpc_port.status();
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "faults.h"
 #include "ingest.h"
 #include "options.h"
 #include "ptx/base/status.h"
@@ -52,12 +53,14 @@ class Emulator {
   Store& store() { return store_; }
   SlsStore& sls_store() { return sls_store_; }
   Stats& stats() { return stats_; }
+  FaultTable& faults() { return faults_; }
 
  private:
   EmulatorOptions options_;
   Store store_;
   SlsStore sls_store_;
   Stats stats_;
+  FaultTable faults_;
   OtlpIngest ingest_;
   std::atomic<bool> ready_{false};
   BoundAddresses addresses_;

@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
+
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace ptx::emulator {
 namespace {
@@ -18,7 +23,42 @@ std::string Lower(std::string text) {
   return text;
 }
 
+int PortOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  }
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return -1;
+}
+
 }  // namespace
+
+bool DropConnection(const httplib::Request& req) {
+  if (req.local_port <= 0 || req.remote_port <= 0) return false;
+  // httplib does not expose the socket: find it among our descriptors by its two ports.
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return false;
+  bool dropped = false;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;
+    }
+    if (PortOf(local) == req.local_port && PortOf(peer) == req.remote_port) {
+      dropped = shutdown(static_cast<int>(fd), SHUT_RDWR) == 0;
+      break;
+    }
+  }
+  closedir(dir);
+  return dropped;
+}
 
 std::string MediaType(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));

@@ -72,6 +72,11 @@ class HttpListener {
   std::atomic<bool> finished_{false};  // the accept loop has returned
 };
 
+// Shuts down the connection `req` arrived on (both directions), so that the client gets no
+// answer; httplib then fails to write the response and closes the socket. False when the
+// connection could not be found.
+bool DropConnection(const httplib::Request& req);
+
 // The media type without parameters, lowercased: "application/json; charset=utf-8" ->
 // "application/json".
 std::string MediaType(const std::string& content_type);

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace ptx::emulator {
 namespace {
@@ -48,6 +52,20 @@ grpc::StatusCode GrpcCode(StatusCode code) { return static_cast<grpc::StatusCode
 
 }  // namespace
 
+std::string EncodeGrpcStatusDetails(int code, const std::string& message,
+                                    std::optional<int64_t> retry_delay_ms) {
+  google::rpc::Status status;
+  status.set_code(code);
+  status.set_message(message);
+  if (retry_delay_ms) {
+    google::rpc::RetryInfo info;
+    info.mutable_retry_delay()->set_seconds(*retry_delay_ms / 1000);
+    info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(*retry_delay_ms % 1000) * 1000000);
+    status.add_details()->PackFrom(info);
+  }
+  return status.SerializeAsString();
+}
+
 class OtlpGrpcReceiver::Service final : public grpc::CallbackGenericService {
  public:
   Service(OtlpIngest* ingest, Stats* stats, OtlpGrpcOptions options)
@@ -83,6 +101,12 @@ class OtlpGrpcReceiver::Service final : public grpc::CallbackGenericService {
         Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
         return;
       }
+      std::optional<grpc::Status> faulted = ApplyFault();
+      if (faulted) {
+        service_->stats_->RecordRejected(*signal_, Protocol::kGrpc);
+        Finish(*faulted);
+        return;
+      }
       grpc::Status status = Handle();
       if (!status.ok()) {
         service_->stats_->RecordRejected(*signal_, Protocol::kGrpc);
@@ -95,6 +119,25 @@ class OtlpGrpcReceiver::Service final : public grpc::CallbackGenericService {
     void OnDone() override { delete this; }
 
    private:
+    // Applies a pending fault: the status to answer with, or nullopt to handle the call.
+    std::optional<grpc::Status> ApplyFault() {
+      FaultTable* faults = service_->options_.faults;
+      if (!faults) return std::nullopt;
+      std::optional<FaultSpec> fault = faults->Take(FaultTarget::kOtlpGrpc, ctx_->method());
+      if (!fault) return std::nullopt;
+      service_->stats_->RecordFaultInjected();
+      if (fault->delay_ms > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+      }
+      if (fault->drop_connection) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection dropped (injected fault)");
+      }
+      if (fault->grpc_code == 0) return std::nullopt;  // delayed only
+      return grpc::Status(static_cast<grpc::StatusCode>(fault->grpc_code), kInjectedFaultMessage,
+                          EncodeGrpcStatusDetails(fault->grpc_code, kInjectedFaultMessage,
+                                                  fault->retry_delay_ms));
+    }
+
     grpc::Status Handle() {
       if (request_.Length() > service_->options_.max_body_bytes) {
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "faults.h"
 #include "ingest.h"
 #include "options.h"
 #include "ptx/base/status.h"
@@ -24,7 +26,14 @@ struct OtlpGrpcOptions {
   size_t max_body_bytes = size_t{20} << 20;
   // When non-empty, calls must carry metadata "authorization: Bearer <token>".
   std::string bearer_token;
+  // Faults to apply (target otlp-grpc, path = the full method name), or none.
+  FaultTable* faults = nullptr;
 };
+
+// A grpc-status-details-bin value: google.rpc.Status{code, message}, plus a
+// google.rpc.RetryInfo detail when retry_delay_ms is set.
+std::string EncodeGrpcStatusDetails(int code, const std::string& message,
+                                    std::optional<int64_t> retry_delay_ms);
 
 // Requests arrive as raw bytes (a generic service) so that an undecodable payload is answered
 // with INVALID_ARGUMENT, and both protocols share OtlpIngest. Start/Shutdown from one thread;

@@ -1,6 +1,8 @@
 #include "otlp_http.h"
 
+#include <chrono>
 #include <optional>
+#include <thread>
 
 #include "http_listener.h"
 #include "ptx/compression/codec.h"
@@ -115,9 +117,37 @@ void OtlpHttpReceiver::Reply(Signal signal, Protocol protocol, PayloadFormat for
                   format == PayloadFormat::kJson ? kJsonType : kProtobufType);
 }
 
+bool OtlpHttpReceiver::ApplyFault(Signal signal, const httplib::Request& req,
+                                  httplib::Response& res,
+                                  const httplib::ContentReader& read_body) {
+  if (!options_.faults) return false;
+  std::optional<FaultSpec> fault = options_.faults->Take(FaultTarget::kOtlpHttp, req.path);
+  if (!fault) return false;
+  stats_->RecordFaultInjected();
+  if (fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  if (!fault->fails()) return false;  // delayed only: handled (and stored) as usual
+  std::optional<PayloadFormat> format = FormatFor(req);
+  Protocol protocol = format ? ProtocolFor(*format) : Protocol::kHttpOther;
+  if (fault->drop_connection) {
+    // Should the connection not be found, the client gets a 503 instead.
+    DropConnection(req);
+    res.set_header("Connection", "close");
+    Reply(signal, protocol, ErrorFormatFor(req), res, 503,
+          UnavailableError("connection dropped (injected fault)"));
+    return true;
+  }
+  // Read the body (the listener bounded it) so that the connection stays usable.
+  read_body([](const char*, size_t) { return true; });
+  if (fault->retry_after_s) res.set_header("Retry-After", std::to_string(*fault->retry_after_s));
+  Reply(signal, protocol, ErrorFormatFor(req), res, fault->http_status,
+        Status(RpcCodeForHttpStatus(fault->http_status), kInjectedFaultMessage));
+  return true;
+}
+
 void OtlpHttpReceiver::HandleExport(Signal signal, const httplib::Request& req,
                                     httplib::Response& res,
                                     const httplib::ContentReader& read_body) {
+  if (ApplyFault(signal, req, res, read_body)) return;
   // Every early reply leaves the body unread on the socket; the client must not reuse it.
   auto refuse = [&](Protocol protocol, PayloadFormat format, int http_status, Status status) {
     res.set_header("Connection", "close");

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "faults.h"
 #include "ingest.h"
 #include "stats.h"
 
@@ -19,6 +20,8 @@ struct OtlpHttpOptions {
   size_t max_body_bytes = size_t{20} << 20;
   // When non-empty, requests must carry "Authorization: Bearer <token>".
   std::string bearer_token;
+  // Faults to apply (target otlp-http), or none.
+  FaultTable* faults = nullptr;
 };
 
 // Stateless apart from the ingest and counters it feeds. Thread-safe.
@@ -45,6 +48,9 @@ class OtlpHttpReceiver {
  private:
   void HandleExport(Signal signal, const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& read_body);
+  // Applies a pending fault; true when it answered (or dropped) the request.
+  bool ApplyFault(Signal signal, const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& read_body);
   void Reply(Signal signal, Protocol protocol, PayloadFormat format, httplib::Response& res,
              int http_status, const Status& status);
 

@@ -282,6 +282,7 @@ json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
                 {"rejected_requests", stats.sls.rejected_requests},
                 {"log_groups", stats.sls.log_groups},
                 {"logs", stats.sls.logs}};
+  out["faults"] = {{"injected", stats.faults_injected}};
   // "store" keeps its first shape (the trace table); the newer tables sit beside it.
   out["store"] = {{"spans", counts.spans},
                   {"traces", counts.traces},
@@ -526,6 +527,29 @@ void QueryApi::Register(httplib::Server& server) {
     store_->Clear();
     sls_store_->Clear();
     stats_->Reset();
+    if (faults_) faults_->Clear();
+    Send(res, 200, {{"status", "ok"}});
+  });
+
+  if (!faults_) return;
+  server.Post("/api/faults", [this](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) return RenderError(res, 400, "the body is not valid JSON");
+    Result<FaultSpec> spec = ParseFaultSpec(body);
+    if (!spec.ok()) return RenderError(res, 400, spec.status().message());
+    PendingFault fault;
+    fault.spec = *spec;
+    fault.remaining = spec->count;
+    fault.id = faults_->Add(std::move(spec).value());
+    Send(res, 201, FaultToJson(fault));
+  });
+  server.Get("/api/faults", [this](const httplib::Request&, httplib::Response& res) {
+    json list = json::array();
+    for (const PendingFault& fault : faults_->List()) list.push_back(FaultToJson(fault));
+    Send(res, 200, {{"faults", std::move(list)}});
+  });
+  server.Delete("/api/faults", [this](const httplib::Request&, httplib::Response& res) {
+    faults_->Clear();
     Send(res, 200, {{"status", "ok"}});
   });
 }

@@ -1,6 +1,6 @@
 // The JSON query and control API on the --http listener (documented in emulator/README.md):
 // GET /health, GET /api/traces, GET /api/traces/{trace_id}, GET /api/logs, GET /api/metrics,
-// GET /api/metrics/names, GET /api/sls/..., GET /api/stats, POST /api/reset.
+// GET /api/metrics/names, GET /api/sls/..., GET /api/stats, POST /api/reset, POST/GET/DELETE /api/faults.
 //
 //   QueryApi api(&store, &sls_store, &stats, [&] { return ready.load(); });
 //   api.Register(listener.server());
@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "faults.h"
 #include "ptx/base/status.h"
 #include "sls_store.h"
 #include "stats.h"
@@ -40,6 +41,9 @@ class QueryApi {
   QueryApi(Store* store, SlsStore* sls_store, Stats* stats, std::function<bool()> ready)
       : store_(store), sls_store_(sls_store), stats_(stats), ready_(std::move(ready)) {}
 
+  // Serves POST/GET/DELETE /api/faults on this table; /api/reset clears it. Before Register.
+  void set_faults(FaultTable* faults) { faults_ = faults; }
+
   void Register(httplib::Server& server);
 
   // {"error": message} with the given status; the format of every error of this API.
@@ -49,6 +53,7 @@ class QueryApi {
   Store* store_;
   SlsStore* sls_store_;
   Stats* stats_;
+  FaultTable* faults_ = nullptr;
   std::function<bool()> ready_;
 };
 

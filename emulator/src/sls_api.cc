@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <random>
+#include <thread>
 
 #include "http_listener.h"
 #include "ptx/base/hex.h"
@@ -256,6 +257,26 @@ void SlsApi::RenderError(httplib::Response& res, int http_status, const std::str
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
+bool SlsApi::ApplyFault(const httplib::Request& req, httplib::Response& res) {
+  if (!options_.faults) return false;
+  std::optional<FaultSpec> fault = options_.faults->Take(FaultTarget::kSls, req.path);
+  if (!fault) return false;
+  stats_->RecordFaultInjected();
+  if (fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  if (!fault->fails()) return false;  // delayed only: handled (and stored) as usual
+  stats_->RecordSlsRequest(false);
+  if (fault->drop_connection) {
+    // Should the connection not be found, the client gets a 503 instead.
+    DropConnection(req);
+    res.set_header("Connection", "close");
+    RenderError(res, 503, "ServerBusy", "connection dropped (injected fault)");
+    return true;
+  }
+  RenderError(res, fault->http_status, SlsErrorCodeFor(*fault), kInjectedFaultMessage);
+  if (fault->retry_after_s) res.set_header("Retry-After", std::to_string(*fault->retry_after_s));
+  return true;
+}
+
 std::optional<SlsError> SlsApi::Admit(const httplib::Request& req) const {
   if (!req.has_header("x-log-apiversion")) {
     return Error(400, "MissingAPIVersion", "x-log-apiversion header is missing");
@@ -297,6 +318,7 @@ SlsApi::Handler SlsApi::Wrap(
         handler) {
   return [this, needs_project, handler = std::move(handler)](const httplib::Request& req,
                                                              httplib::Response& res) {
+    if (ApplyFault(req, res)) return;
     std::optional<SlsError> error = Admit(req);
     std::string project;
     if (!error) {

@@ -19,6 +19,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "faults.h"
 #include "sls_query.h"
 #include "sls_store.h"
 #include "stats.h"
@@ -34,6 +35,8 @@ struct SlsApiOptions {
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();
   };
+  // Faults to apply (target sls, path = a path prefix), or none.
+  FaultTable* faults = nullptr;
 };
 
 // An SLS error reply before it is rendered.
@@ -68,6 +71,8 @@ class SlsApi {
   Handler Wrap(bool needs_project, std::function<std::optional<SlsError>(
                                         const httplib::Request&, httplib::Response&,
                                         const std::string& project)> handler);
+  // Applies a pending fault; true when it answered (or dropped) the request.
+  bool ApplyFault(const httplib::Request& req, httplib::Response& res);
   std::optional<SlsError> Admit(const httplib::Request& req) const;
 
   std::optional<SlsError> PutLogs(const httplib::Request& req, httplib::Response& res,

@@ -49,6 +49,8 @@ void Stats::RecordSlsPut(uint64_t log_groups, uint64_t logs) {
   sls_logs_.fetch_add(logs, std::memory_order_relaxed);
 }
 
+void Stats::RecordFaultInjected() { faults_injected_.fetch_add(1, std::memory_order_relaxed); }
+
 StatsSnapshot Stats::Snapshot() const {
   StatsSnapshot out;
   for (size_t s = 0; s < kSignalCount; ++s) {
@@ -65,6 +67,7 @@ StatsSnapshot Stats::Snapshot() const {
   out.sls.rejected_requests = sls_rejected_requests_.load(std::memory_order_relaxed);
   out.sls.log_groups = sls_log_groups_.load(std::memory_order_relaxed);
   out.sls.logs = sls_logs_.load(std::memory_order_relaxed);
+  out.faults_injected = faults_injected_.load(std::memory_order_relaxed);
   return out;
 }
 
@@ -77,7 +80,8 @@ void Stats::Reset() {
       c.rejected_items.store(0, std::memory_order_relaxed);
     }
   }
-  for (auto* counter : {&sls_requests_, &sls_rejected_requests_, &sls_log_groups_, &sls_logs_}) {
+  for (auto* counter : {&sls_requests_, &sls_rejected_requests_, &sls_log_groups_, &sls_logs_,
+                       &faults_injected_}) {
     counter->store(0, std::memory_order_relaxed);
   }
 }

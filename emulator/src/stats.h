@@ -42,6 +42,7 @@ struct SlsCounts {
 struct StatsSnapshot {
   std::array<std::array<Counts, kProtocolCount>, kSignalCount> by_signal_protocol;
   SlsCounts sls;
+  uint64_t faults_injected = 0;  // requests a fault was applied to (delays included)
 };
 
 // Lock-free counters. Thread-safe.
@@ -51,6 +52,7 @@ class Stats {
   void RecordRejected(Signal signal, Protocol protocol);
   void RecordSlsRequest(bool accepted);
   void RecordSlsPut(uint64_t log_groups, uint64_t logs);
+  void RecordFaultInjected();
   StatsSnapshot Snapshot() const;
   void Reset();
 
@@ -69,6 +71,7 @@ class Stats {
   std::atomic<uint64_t> sls_rejected_requests_{0};
   std::atomic<uint64_t> sls_log_groups_{0};
   std::atomic<uint64_t> sls_logs_{0};
+  std::atomic<uint64_t> faults_injected_{0};
 };
 
 }  // namespace ptx::emulator
