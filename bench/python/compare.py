@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""pytracingx vs the OpenTelemetry Python SDK, side by side in one process.
+
+    PYTHONPATH=build-lead/python python bench/python/compare.py [--quick] [--out DIR]
+
+Both SDKs are set up in the same interpreter and run the same workload, alternating per repeat.
+Each figure is the median over the repeats of (elapsed time / operations), measured with
+time.perf_counter_ns around a plain `for` loop (the loop itself is included, equally for both).
+The OpenTelemetry SDK (`pip install opentelemetry-sdk`) is needed by this script only; it is not
+a dependency of pytracingx. See bench/README.md, section "Python: pytracingx vs opentelemetry-sdk".
+"""
+import argparse
+import gc
+import json
+import logging
+import os
+import platform
+import socket
+import statistics
+import sys
+import threading
+import time
+import warnings
+from importlib import metadata
+
+import pytracingx as ptx
+import pytracingx.logging as ptx_logging
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    MetricExporter,
+    MetricExportResult,
+    PeriodicExportingMetricReader,
+)
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+from opentelemetry._logs import SeverityNumber
+
+try:  # opentelemetry-sdk >= 1.39 renamed the base class; keep older releases working
+    from opentelemetry.sdk._logs.export import LogRecordExporter as _LogExporterBase
+    from opentelemetry.sdk._logs.export import LogRecordExportResult as _LogExportResult
+except ImportError:  # pragma: no cover
+    from opentelemetry.sdk._logs.export import LogExporter as _LogExporterBase
+    from opentelemetry.sdk._logs.export import LogExportResult as _LogExportResult
+
+HOUR_MS = 3_600_000
+THREADS = 8
+
+ATTRS_1 = {"http.request.method": "GET"}
+ATTRS_10 = {
+    "http.request.method": "GET",
+    "http.route": "/api/v1/orders/{id}",
+    "http.response.status_code": 200,
+    "url.scheme": "https",
+    "url.path": "/api/v1/orders/12345",
+    "server.address": "shop.example.com",
+    "server.port": 443,
+    "client.address": "10.1.2.3",
+    "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) bench",
+    "network.protocol.version": "1.1",
+}
+LOG_ATTRS_2 = {"order.id": 12345, "customer.tier": "gold"}
+
+
+# --------------------------------------------------------------------------- no-op exporters
+class NoopSpanExporter(SpanExporter):
+    def export(self, spans):
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self):
+        pass
+
+    def force_flush(self, timeout_millis=30000):
+        return True
+
+
+class NoopMetricExporter(MetricExporter):
+    def export(self, metrics_data, timeout_millis=10_000, **kwargs):
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis=10_000):
+        return True
+
+    def shutdown(self, timeout_millis=30_000, **kwargs):
+        pass
+
+
+class NoopLogExporter(_LogExporterBase):
+    def export(self, batch):
+        return _LogExportResult.SUCCESS
+
+    def shutdown(self):
+        pass
+
+    def force_flush(self, timeout_millis=30000):
+        return True
+
+
+# --------------------------------------------------------------------------- setup
+def closed_local_port():
+    """A local TCP port nothing listens on: bind an ephemeral port, then release it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup_pytracingx(queue):
+    endpoint = "http://127.0.0.1:%d" % closed_local_port()
+    common = dict(endpoint=endpoint, protocol="http/protobuf", timeout_ms=200)
+    ptx.init(ptx.Config(
+        service_name="bench",
+        console_output=False,
+        sinks=[
+            ptx.TraceSink(sampler="always_on", batch_max_queue=queue, batch_max_export=queue,
+                          batch_schedule_delay_ms=HOUR_MS, max_export_timeout_ms=500, **common),
+            ptx.MetricSink(export_interval_ms=HOUR_MS, export_timeout_ms=500, **common),
+            ptx.OtlpLogSink(batch_max_queue=queue, batch_max_export=queue,
+                            batch_schedule_delay_ms=HOUR_MS, max_export_timeout_ms=500, **common),
+        ],
+    ))
+    meter = ptx.get_meter("bench")
+    std = logging.getLogger("bench.ptx")
+    std.handlers[:] = [ptx_logging.SLSLoggingHandler()]
+    std.setLevel(logging.INFO)
+    std.propagate = False
+    return {
+        "start_span": ptx.start_span,
+        "counter": meter.counter("bench.requests"),
+        "histogram": meter.histogram("bench.duration", unit="ms"),
+        "logger": ptx.get_logger("bench"),
+        "stdlog": std,
+        "flush": lambda: ptx.force_flush(2000),
+    }
+
+
+def setup_otel(queue):
+    resource = Resource.create({"service.name": "bench"})
+    tp = TracerProvider(resource=resource)
+    tp.add_span_processor(BatchSpanProcessor(
+        NoopSpanExporter(), max_queue_size=queue, max_export_batch_size=queue,
+        schedule_delay_millis=HOUR_MS))
+    reader = PeriodicExportingMetricReader(NoopMetricExporter(), export_interval_millis=HOUR_MS)
+    mp = MeterProvider(resource=resource, metric_readers=[reader])
+    lp = LoggerProvider(resource=resource)
+    lp.add_log_record_processor(BatchLogRecordProcessor(
+        NoopLogExporter(), max_queue_size=queue, max_export_batch_size=queue,
+        schedule_delay_millis=HOUR_MS))
+    tracer = tp.get_tracer("bench")
+    meter = mp.get_meter("bench")
+    std = logging.getLogger("bench.otel")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # LoggingHandler moved to contrib
+        std.handlers[:] = [LoggingHandler(logger_provider=lp)]
+    std.setLevel(logging.INFO)
+    std.propagate = False
+
+    def flush():
+        tp.force_flush(2000)
+        lp.force_flush(2000)
+
+    def shutdown():
+        tp.shutdown()
+        mp.shutdown()
+        lp.shutdown()
+
+    return {
+        "start_span": tracer.start_as_current_span,
+        "counter": meter.create_counter("bench.requests"),
+        "histogram": meter.create_histogram("bench.duration", unit="ms"),
+        "logger": lp.get_logger("bench"),
+        "stdlog": std,
+        "flush": flush,
+        "shutdown": shutdown,
+    }
+
+
+# --------------------------------------------------------------------------- workloads
+# Each takes the SDK handles and an iteration count, runs the loop and returns elapsed ns.
+def w_span_1(h, n):
+    start_span, attrs = h["start_span"], ATTRS_1
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        with start_span("GET /orders", attributes=attrs):
+            pass
+    return time.perf_counter_ns() - t0
+
+
+def w_span_10(h, n):
+    start_span, attrs = h["start_span"], ATTRS_10
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        with start_span("GET /orders", attributes=attrs):
+            pass
+    return time.perf_counter_ns() - t0
+
+
+def w_nested_3(h, n):
+    start_span, attrs = h["start_span"], ATTRS_1
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        with start_span("handler", attributes=attrs):
+            with start_span("service", attributes=attrs):
+                with start_span("db.query", attributes=attrs):
+                    pass
+    return time.perf_counter_ns() - t0
+
+
+def w_counter(h, n):
+    add, attrs = h["counter"].add, ATTRS_1
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        add(1, attrs)
+    return time.perf_counter_ns() - t0
+
+
+def w_histogram(h, n):
+    record, attrs = h["histogram"].record, ATTRS_1
+    t0 = time.perf_counter_ns()
+    for i in range(n):
+        record(i & 1023, attrs)
+    return time.perf_counter_ns() - t0
+
+
+def w_log_ptx(h, n):
+    info, attrs = h["logger"].info, LOG_ATTRS_2
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        info("order placed", attributes=attrs)
+    return time.perf_counter_ns() - t0
+
+
+def w_log_otel(h, n):
+    emit, attrs, sev = h["logger"].emit, LOG_ATTRS_2, SeverityNumber.INFO
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        emit(severity_number=sev, severity_text="INFO", body="order placed", attributes=attrs)
+    return time.perf_counter_ns() - t0
+
+
+def w_stdlog(h, n):
+    info = h["stdlog"].info
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        info("order %s placed", 12345)
+    return time.perf_counter_ns() - t0
+
+
+def threaded(single):
+    """Run `single` on THREADS threads at once, n/THREADS iterations each; return wall ns."""
+    def run(h, n):
+        per = max(1, n // THREADS)
+        barrier = threading.Barrier(THREADS + 1)
+
+        def worker():
+            barrier.wait()
+            single(h, per)
+
+        threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter_ns()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter_ns() - t0
+        # per-op cost = wall x THREADS / ops with ops = per x THREADS; the caller divides by n.
+        return wall * THREADS * n // (per * THREADS)
+    return run
+
+
+# (key, label, pytracingx workload, otel workload, spans per op, logs per op)
+CASES = [
+    ("span_1attr", "`with start_span` (1 attr)", w_span_1, w_span_1, 1, 0),
+    ("span_10attr", "`with start_span` (10 attrs)", w_span_10, w_span_10, 1, 0),
+    ("span_nested_3", "3 nested spans (1 attr each), per trio", w_nested_3, w_nested_3, 3, 0),
+    ("counter_add", "`counter.add(1, {1 attr})`", w_counter, w_counter, 0, 0),
+    ("histogram_record", "`histogram.record(v, {1 attr})`", w_histogram, w_histogram, 0, 0),
+    ("log_2attr", "log with 2 attrs (ptx `logger.info` / OTel `Logger.emit`)", w_log_ptx, w_log_otel, 0, 1),
+    ("stdlib_logging", "stdlib `logging.info` through the SDK handler", w_stdlog, w_stdlog, 0, 1),
+    ("span_1attr_8threads", "`with start_span` (1 attr), 8 threads", threaded(w_span_1), threaded(w_span_1), 1, 0),
+    ("counter_add_8threads", "`counter.add`, 8 threads", threaded(w_counter), threaded(w_counter), 0, 0),
+]
+
+
+# --------------------------------------------------------------------------- environment
+def machine_info():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        usable = os.cpu_count()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        load = None
+    return {
+        "python": "%s %s" % (platform.python_implementation(), platform.python_version()),
+        "pytracingx": getattr(ptx, "__version__", "?"),
+        "opentelemetry-sdk": metadata.version("opentelemetry-sdk"),
+        "nproc": usable,
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "loadavg_1min_at_start": load,
+    }
+
+
+def fmt_ns(v):
+    return "%.0f" % v if v >= 100 else "%.1f" % v
+
+
+def render(results, info, args):
+    lines = [
+        "| operation | pytracingx ns/op | opentelemetry-sdk ns/op | ratio otel / pytracingx |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append("| %s | %s | %s | %.2fx |" % (
+            r["label"], fmt_ns(r["pytracingx_ns"]), fmt_ns(r["otel_ns"]), r["ratio"]))
+    lines.append("")
+    lines.append("%s, pytracingx %s, opentelemetry-sdk %s; %d CPUs (%s), load %.2f at start; "
+                 "%d iterations x %d repeats, median." % (
+                     info["python"], info["pytracingx"], info["opentelemetry-sdk"], info["nproc"],
+                     info["cpu_model"], info["loadavg_1min_at_start"] or 0.0,
+                     args.iterations, args.repeats))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smoke run: 3000 iterations, 3 repeats")
+    ap.add_argument("--iterations", type=int, default=None, help="operations per repeat (default 50000)")
+    ap.add_argument("--repeats", type=int, default=None, help="timed repeats per case (default 7)")
+    ap.add_argument("--out", metavar="DIR", help="also write DIR/python_bench.md and DIR/python_bench.json")
+    args = ap.parse_args()
+    if args.iterations is None:
+        args.iterations = 3000 if args.quick else 50_000
+    if args.repeats is None:
+        args.repeats = 3 if args.quick else 7
+    n = args.iterations
+
+    # Queues hold everything one repeat of one case produces (3 spans per op at most, plus
+    # headroom); both SDKs are flushed between repeats, outside the timed region.
+    queue = max(4096, 4 * n)
+    info = machine_info()
+    p = setup_pytracingx(queue)
+    o = setup_otel(queue)
+    print("# pytracingx vs opentelemetry-sdk: %s, %d CPUs, %s" % (info["python"], info["nproc"], info["cpu_model"]),
+          file=sys.stderr)
+
+    results = []
+    wall0 = time.monotonic()
+    for key, label, wp, wo, _spans, _logs in CASES:
+        samples = {"pytracingx": [], "otel": []}
+        # warm-up, untimed
+        wp(p, max(1, n // 10))
+        wo(o, max(1, n // 10))
+        p["flush"]()
+        o["flush"]()
+        for rep in range(args.repeats):
+            order = [("pytracingx", wp, p), ("otel", wo, o)]
+            if rep % 2:
+                order.reverse()  # alternate who runs first, so drift hits both alike
+            for sdk, work, h in order:
+                gc.collect()
+                elapsed = work(h, n)
+                samples[sdk].append(elapsed / n)
+                h["flush"]()
+        pm = statistics.median(samples["pytracingx"])
+        om = statistics.median(samples["otel"])
+        results.append({
+            "key": key, "label": label,
+            "pytracingx_ns": pm, "otel_ns": om, "ratio": om / pm if pm else float("nan"),
+            "pytracingx_samples_ns": samples["pytracingx"], "otel_samples_ns": samples["otel"],
+        })
+        print("  %-22s ptx %8s  otel %8s  x%.2f" % (key, fmt_ns(pm), fmt_ns(om), om / pm), file=sys.stderr)
+
+    stats = ptx.stats()
+    dropped = sum(s.get("dropped", 0) for s in stats.get("traces", []) + stats.get("logs", []))
+    dropped += stats.get("metrics", {}).get("dropped_measurements", 0)
+    info["duration_s"] = round(time.monotonic() - wall0, 1)
+    o["shutdown"]()
+    ptx.shutdown(1000)
+
+    table = render(results, info, args)
+    print(table)
+    if dropped:
+        print("\nWARNING: pytracingx dropped %d items: its figures include the cheaper drop path." % dropped)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "python_bench.md"), "w") as f:
+            f.write("# pytracingx vs opentelemetry-sdk (Python)\n\n" + table + "\n")
+        with open(os.path.join(args.out, "python_bench.json"), "w") as f:
+            json.dump({"machine": info, "iterations": n, "repeats": args.repeats, "threads": THREADS,
+                       "pytracingx_dropped": dropped, "pytracingx_stats": stats, "results": results},
+                      f, indent=2)
+    return 1 if dropped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
