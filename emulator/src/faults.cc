@@ -151,32 +151,6 @@ json FaultToJson(const PendingFault& fault) {
   return out;
 }
 
-StatusCode RpcCodeForHttpStatus(int http_status) {
-  switch (http_status) {
-    case 400:
-      return StatusCode::kInvalidArgument;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-      return StatusCode::kNotFound;
-    case 409:
-      return StatusCode::kAborted;
-    case 413:
-    case 429:
-      return StatusCode::kResourceExhausted;
-    case 501:
-      return StatusCode::kUnimplemented;
-    case 502:
-    case 503:
-    case 504:
-      return StatusCode::kUnavailable;
-    default:
-      return http_status >= 500 ? StatusCode::kInternal : StatusCode::kFailedPrecondition;
-  }
-}
-
 std::string SlsErrorCodeFor(const FaultSpec& spec) {
   if (!spec.error_code.empty()) return spec.error_code;
   switch (spec.http_status) {

@@ -59,8 +59,6 @@ struct PendingFault {
 
 nlohmann::json FaultToJson(const PendingFault& fault);
 
-// The google.rpc code an OTLP/HTTP fault's body carries for its HTTP status.
-StatusCode RpcCodeForHttpStatus(int http_status);
 // The SLS errorCode of an sls fault: error_code, else one SLS uses for the status
 // (503 ServerBusy, 403 WriteQuotaExceed, 500 InternalServerError, ...).
 std::string SlsErrorCodeFor(const FaultSpec& spec);

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "http_listener.h"
+#include "ptx/base/http_status.h"
 #include "ptx/compression/codec.h"
 
 namespace ptx::emulator {
@@ -140,7 +141,7 @@ bool OtlpHttpReceiver::ApplyFault(Signal signal, const httplib::Request& req,
   read_body([](const char*, size_t) { return true; });
   if (fault->retry_after_s) res.set_header("Retry-After", std::to_string(*fault->retry_after_s));
   Reply(signal, protocol, ErrorFormatFor(req), res, fault->http_status,
-        Status(RpcCodeForHttpStatus(fault->http_status), kInjectedFaultMessage));
+        Status(StatusCodeForHttp(fault->http_status), kInjectedFaultMessage));
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ptx/base/http_status.h"
 #include "rpc_status.h"
 
 namespace ptx::transport {
@@ -32,33 +33,6 @@ const char* ContentEncoding(Codec codec) {
       return "zstd";
     default:
       return nullptr;
-  }
-}
-
-StatusCode CodeForHttpStatus(int status) {
-  switch (status) {
-    case 400:
-      return StatusCode::kInvalidArgument;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-      return StatusCode::kNotFound;
-    case 405:
-    case 415:
-      return StatusCode::kUnimplemented;
-    case 413:
-    case 429:
-      return StatusCode::kResourceExhausted;
-    case 500:
-      return StatusCode::kInternal;
-    case 502:
-    case 503:
-    case 504:
-      return StatusCode::kUnavailable;
-    default:
-      return StatusCode::kUnknown;
   }
 }
 
@@ -253,7 +227,7 @@ SendResult OtlpHttpTransport::Send(std::string_view body, SteadyClock::time_poin
                         options_.url;
   std::string text = ErrorText(*response);
   if (!text.empty()) message += ": " + text;
-  result.status = Status(CodeForHttpStatus(response->status), std::move(message));
+  result.status = Status(StatusCodeForHttp(response->status), std::move(message));
   result.retryable = IsRetryableHttpStatus(response->status);
   if (result.retryable) {
     if (const std::string* retry_after = response->FindHeader("retry-after")) {
