@@ -50,6 +50,26 @@ TEST(DecodeTraceResponseTest, GarbageIsInvalidArgument) {
   EXPECT_EQ(ps.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(DecodeTraceResponseTest, MalformedPartialSuccessIsInvalidArgument) {
+  // partial_success (1) holding a truncated varint.
+  auto ps = DecodeTraceResponse(std::string("\x0a\x02\x08\xff", 4));
+  ASSERT_FALSE(ps.ok());
+  EXPECT_EQ(ps.status().message(), "malformed ExportTraceServiceResponse");
+}
+
+TEST(DecodeTraceResponseTest, UnknownFieldsAreSkippedAndRepeatedMessagesMerge) {
+  // 9: varint, partial_success { rejected 3 }, 2: bytes, partial_success { message "x" }
+  const std::string body("\x48\x01\x0a\x02\x08\x03\x12\x01z\x0a\x03\x12\x01x", 14);
+  auto ps = DecodeTraceResponse(body);
+  ASSERT_TRUE(ps.ok());
+  EXPECT_EQ(ps->rejected, 3);
+  EXPECT_EQ(ps->error_message, "x");
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse reference;
+  ASSERT_TRUE(reference.ParseFromString(body));
+  EXPECT_EQ(reference.partial_success().rejected_spans(), 3);
+  EXPECT_EQ(reference.partial_success().error_message(), "x");
+}
+
 TEST(DecodeOtherResponsesTest, MetricsAndLogs) {
   opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse metrics;
   metrics.mutable_partial_success()->set_rejected_data_points(11);

@@ -1,76 +1,49 @@
 #include "ptx/encoding/otlp_logs.h"
 
-#include <google/protobuf/arena.h>
-
-#include <unordered_map>
-
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/logs/v1/logs.pb.h"
-#include "otlp_common.h"
+#include "otlp_fields.h"
 
 namespace ptx::encoding {
 namespace {
 
-namespace otlp_collector = ::opentelemetry::proto::collector::logs::v1;
-namespace otlp_logs = ::opentelemetry::proto::logs::v1;
 using internal::AllZero;
-using internal::SetIdBytes;
-using internal::SetUtf8;
+using internal::IdBytes;
 
-// Typical batches (512 records with a few attributes) fit in a few blocks of this size.
-constexpr size_t kArenaStartBlock = 64 * 1024;
-constexpr size_t kArenaMaxBlock = 1024 * 1024;
-
-void FillLogRecord(const LogRecordData& record, otlp_logs::LogRecord* out) {
-  out->set_time_unix_nano(record.time_unix_nano);
-  out->set_observed_time_unix_nano(record.observed_time_unix_nano);
-  out->set_severity_number(static_cast<otlp_logs::SeverityNumber>(
-      record.severity_number <= kSeverityMax ? record.severity_number : 0));
-  SetUtf8(record.severity_text, out->mutable_severity_text());
-  if (record.body) internal::FillAnyValue(*record.body, out->mutable_body());
-  internal::FillKeyValues(record.attributes, out->mutable_attributes());
-  out->set_dropped_attributes_count(record.dropped_attributes_count);
-  out->set_flags(record.trace_flags);
-  if (!AllZero(record.trace_id.bytes)) SetIdBytes(record.trace_id.bytes, out->mutable_trace_id());
-  if (!AllZero(record.span_id.bytes)) SetIdBytes(record.span_id.bytes, out->mutable_span_id());
-  SetUtf8(record.event_name, out->mutable_event_name());
+// opentelemetry/proto/logs/v1/logs.proto LogRecord, fields in number order.
+template <typename Pass>
+void PutLogRecord(Pass& p, const LogRecordData& record) {
+  if (record.time_unix_nano != 0) p.Fixed64(1, record.time_unix_nano);
+  // Numbers outside the enum would be rejected by receivers that check it.
+  const uint8_t severity = record.severity_number <= kSeverityMax ? record.severity_number : 0;
+  if (severity != 0) p.Varint(2, severity);
+  if (!record.severity_text.empty()) p.Utf8(3, record.severity_text);
+  if (record.body) p.Message(5, [&] { internal::PutAnyValue(p, *record.body); });
+  internal::PutKeyValues(p, 6, record.attributes);
+  if (record.dropped_attributes_count != 0) p.Varint(7, record.dropped_attributes_count);
+  if (record.trace_flags != 0) p.Fixed32(8, record.trace_flags);
+  if (!AllZero(record.trace_id.bytes)) p.Bytes(9, IdBytes(record.trace_id.bytes));
+  if (!AllZero(record.span_id.bytes)) p.Bytes(10, IdBytes(record.span_id.bytes));
+  if (record.observed_time_unix_nano != 0) p.Fixed64(11, record.observed_time_unix_nano);
+  if (!record.event_name.empty()) p.Utf8(12, record.event_name);
 }
 
 }  // namespace
 
 std::string EncodeLogsRequest(const Resource& resource, const LogBatch& records) {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = kArenaStartBlock;
-  options.max_block_size = kArenaMaxBlock;
-  google::protobuf::Arena arena(options);
-  auto* request =
-      google::protobuf::Arena::CreateMessage<otlp_collector::ExportLogsServiceRequest>(&arena);
-
-  otlp_logs::ResourceLogs* resource_logs = request->add_resource_logs();
-  internal::FillResource(resource, resource_logs->mutable_resource());
-  SetUtf8(resource.schema_url, resource_logs->mutable_schema_url());
-
-  std::unordered_map<const InstrumentationScope*, otlp_logs::ScopeLogs*> by_scope;
-  const InstrumentationScope* last_scope = nullptr;
-  otlp_logs::ScopeLogs* last_scope_logs = nullptr;
-  for (const auto& record : records) {
-    if (!record) continue;
-    // Batches usually hold long runs of one logger: skip the map lookup for those.
-    if (last_scope_logs == nullptr || record->scope != last_scope) {
-      otlp_logs::ScopeLogs*& slot = by_scope[record->scope];
-      if (slot == nullptr) {
-        slot = resource_logs->add_scope_logs();
-        internal::FillScope(record->scope, slot->mutable_scope());
+  const auto groups = internal::GroupByScope<LogRecordData>(records);
+  return internal::EncodeTwoPass([&](auto& p) {
+    p.Message(1, [&] {  // ExportLogsServiceRequest.resource_logs
+      p.Message(1, [&] { internal::PutResource(p, resource); });
+      for (const auto& [scope, members] : groups) {
+        p.Message(2, [&] {  // ScopeLogs: scope = 1, log_records = 2
+          p.Message(1, [&] { internal::PutScope(p, scope); });
+          for (const LogRecordData* record : members) {
+            p.Message(2, [&] { PutLogRecord(p, *record); });
+          }
+        });
       }
-      last_scope = record->scope;
-      last_scope_logs = slot;
-    }
-    FillLogRecord(*record, last_scope_logs->add_log_records());
-  }
-
-  std::string out;
-  if (!request->SerializeToString(&out)) out.clear();
-  return out;
+      if (!resource.schema_url.empty()) p.Utf8(3, resource.schema_url);
+    });
+  });
 }
 
 }  // namespace ptx::encoding

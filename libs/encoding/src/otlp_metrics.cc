@@ -1,91 +1,83 @@
 #include "ptx/encoding/otlp_metrics.h"
 
-#include <google/protobuf/arena.h>
-
-#include <variant>
-
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/metrics/v1/metrics.pb.h"
-#include "otlp_common.h"
+#include "otlp_fields.h"
 
 namespace ptx::encoding {
 namespace {
 
-namespace otlp_collector = ::opentelemetry::proto::collector::metrics::v1;
-namespace otlp_metrics = ::opentelemetry::proto::metrics::v1;
-using internal::FillKeyValues;
-using internal::SetUtf8;
+using internal::PutKeyValues;
 
-constexpr size_t kArenaStartBlock = 64 * 1024;
-constexpr size_t kArenaMaxBlock = 1024 * 1024;
-
-otlp_metrics::AggregationTemporality ToProto(AggregationTemporality t) {
+uint64_t Temporality(AggregationTemporality t) {
   switch (t) {
     case AggregationTemporality::kDelta:
-      return otlp_metrics::AGGREGATION_TEMPORALITY_DELTA;
+      return 1;
     case AggregationTemporality::kCumulative:
-      return otlp_metrics::AGGREGATION_TEMPORALITY_CUMULATIVE;
+      return 2;
     case AggregationTemporality::kUnspecified:
       break;
   }
-  return otlp_metrics::AGGREGATION_TEMPORALITY_UNSPECIFIED;
+  return 0;
 }
 
-void FillNumberPoints(const std::vector<NumberPoint>& points,
-                      google::protobuf::RepeatedPtrField<otlp_metrics::NumberDataPoint>* out) {
-  out->Reserve(static_cast<int>(points.size()));
-  for (const NumberPoint& p : points) {
-    otlp_metrics::NumberDataPoint* dp = out->Add();
-    FillKeyValues(p.attributes, dp->mutable_attributes());
-    if (p.start_time_unix_nano != 0) dp->set_start_time_unix_nano(p.start_time_unix_nano);
-    dp->set_time_unix_nano(p.time_unix_nano);
-    if (const int64_t* i = std::get_if<int64_t>(&p.value)) {
-      dp->set_as_int(*i);
-    } else {
-      dp->set_as_double(std::get<double>(p.value));
-    }
+// NumberDataPoint: start = 2, time = 3, as_double = 4 | as_int = 6 (oneof), attributes = 7.
+template <typename Pass>
+void PutNumberPoint(Pass& p, const NumberPoint& point) {
+  if (point.start_time_unix_nano != 0) p.Fixed64(2, point.start_time_unix_nano);
+  if (point.time_unix_nano != 0) p.Fixed64(3, point.time_unix_nano);
+  if (const int64_t* i = std::get_if<int64_t>(&point.value)) {
+    p.Fixed64(6, static_cast<uint64_t>(*i));  // sfixed64
+  } else {
+    p.Double(4, std::get<double>(point.value));
   }
+  PutKeyValues(p, 7, point.attributes);
 }
 
-void FillHistogramPoints(
-    const std::vector<HistogramPoint>& points,
-    google::protobuf::RepeatedPtrField<otlp_metrics::HistogramDataPoint>* out) {
-  out->Reserve(static_cast<int>(points.size()));
-  for (const HistogramPoint& p : points) {
-    otlp_metrics::HistogramDataPoint* dp = out->Add();
-    FillKeyValues(p.attributes, dp->mutable_attributes());
-    if (p.start_time_unix_nano != 0) dp->set_start_time_unix_nano(p.start_time_unix_nano);
-    dp->set_time_unix_nano(p.time_unix_nano);
-    dp->set_count(p.count);
-    dp->set_sum(p.sum);
-    dp->mutable_bucket_counts()->Add(p.bucket_counts.begin(), p.bucket_counts.end());
-    dp->mutable_explicit_bounds()->Add(p.bounds.begin(), p.bounds.end());
-    if (p.min) dp->set_min(*p.min);
-    if (p.max) dp->set_max(*p.max);
-  }
+// HistogramDataPoint: start = 2, time = 3, count = 4, sum = 5 (optional, always set here),
+// bucket_counts = 6 and explicit_bounds = 7 (packed), attributes = 9, min = 11, max = 12.
+template <typename Pass>
+void PutHistogramPoint(Pass& p, const HistogramPoint& point) {
+  if (point.start_time_unix_nano != 0) p.Fixed64(2, point.start_time_unix_nano);
+  if (point.time_unix_nano != 0) p.Fixed64(3, point.time_unix_nano);
+  if (point.count != 0) p.Fixed64(4, point.count);
+  p.Double(5, point.sum);
+  if (!point.bucket_counts.empty()) p.PackedFixed64(6, point.bucket_counts);
+  if (!point.bounds.empty()) p.PackedDouble(7, point.bounds);
+  PutKeyValues(p, 9, point.attributes);
+  if (point.min) p.Double(11, *point.min);
+  if (point.max) p.Double(12, *point.max);
 }
 
-void FillMetric(const MetricData& m, otlp_metrics::Metric* out) {
-  SetUtf8(m.name, out->mutable_name());
-  SetUtf8(m.description, out->mutable_description());
-  SetUtf8(m.unit, out->mutable_unit());
+// Metric: name = 1, description = 2, unit = 3, gauge = 5 | sum = 7 | histogram = 9 (oneof).
+template <typename Pass>
+void PutMetric(Pass& p, const MetricData& m) {
+  if (!m.name.empty()) p.Utf8(1, m.name);
+  if (!m.description.empty()) p.Utf8(2, m.description);
+  if (!m.unit.empty()) p.Utf8(3, m.unit);
   switch (m.kind) {
-    case MetricDataKind::kSum: {
-      otlp_metrics::Sum* sum = out->mutable_sum();
-      sum->set_aggregation_temporality(ToProto(m.temporality));
-      sum->set_is_monotonic(m.monotonic);
-      FillNumberPoints(m.number_points, sum->mutable_data_points());
-      break;
-    }
     case MetricDataKind::kGauge:
-      FillNumberPoints(m.number_points, out->mutable_gauge()->mutable_data_points());
+      p.Message(5, [&] {  // Gauge: data_points = 1
+        for (const NumberPoint& point : m.number_points) {
+          p.Message(1, [&] { PutNumberPoint(p, point); });
+        }
+      });
       break;
-    case MetricDataKind::kHistogram: {
-      otlp_metrics::Histogram* histogram = out->mutable_histogram();
-      histogram->set_aggregation_temporality(ToProto(m.temporality));
-      FillHistogramPoints(m.histogram_points, histogram->mutable_data_points());
+    case MetricDataKind::kSum:
+      p.Message(7, [&] {  // Sum: data_points = 1, aggregation_temporality = 2, is_monotonic = 3
+        for (const NumberPoint& point : m.number_points) {
+          p.Message(1, [&] { PutNumberPoint(p, point); });
+        }
+        if (uint64_t t = Temporality(m.temporality); t != 0) p.Varint(2, t);
+        if (m.monotonic) p.Varint(3, 1);
+      });
       break;
-    }
+    case MetricDataKind::kHistogram:
+      p.Message(9, [&] {  // Histogram: data_points = 1, aggregation_temporality = 2
+        for (const HistogramPoint& point : m.histogram_points) {
+          p.Message(1, [&] { PutHistogramPoint(p, point); });
+        }
+        if (uint64_t t = Temporality(m.temporality); t != 0) p.Varint(2, t);
+      });
+      break;
   }
 }
 
@@ -93,27 +85,18 @@ void FillMetric(const MetricData& m, otlp_metrics::Metric* out) {
 
 std::string EncodeMetricsRequest(const Resource& resource,
                                  const std::vector<ScopeMetrics>& metrics) {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = kArenaStartBlock;
-  options.max_block_size = kArenaMaxBlock;
-  google::protobuf::Arena arena(options);
-  auto* request =
-      google::protobuf::Arena::CreateMessage<otlp_collector::ExportMetricsServiceRequest>(&arena);
-
-  otlp_metrics::ResourceMetrics* resource_metrics = request->add_resource_metrics();
-  internal::FillResource(resource, resource_metrics->mutable_resource());
-  SetUtf8(resource.schema_url, resource_metrics->mutable_schema_url());
-  resource_metrics->mutable_scope_metrics()->Reserve(static_cast<int>(metrics.size()));
-  for (const ScopeMetrics& scope : metrics) {
-    otlp_metrics::ScopeMetrics* sm = resource_metrics->add_scope_metrics();
-    internal::FillScope(&scope.scope, sm->mutable_scope());
-    sm->mutable_metrics()->Reserve(static_cast<int>(scope.metrics.size()));
-    for (const MetricData& m : scope.metrics) FillMetric(m, sm->add_metrics());
-  }
-
-  std::string out;
-  if (!request->SerializeToString(&out)) out.clear();
-  return out;
+  return internal::EncodeTwoPass([&](auto& p) {
+    p.Message(1, [&] {  // ExportMetricsServiceRequest.resource_metrics
+      p.Message(1, [&] { internal::PutResource(p, resource); });
+      for (const ScopeMetrics& scope : metrics) {
+        p.Message(2, [&] {  // ScopeMetrics: scope = 1, metrics = 2
+          p.Message(1, [&] { internal::PutScope(p, &scope.scope); });
+          for (const MetricData& m : scope.metrics) p.Message(2, [&] { PutMetric(p, m); });
+        });
+      }
+      if (!resource.schema_url.empty()) p.Utf8(3, resource.schema_url);
+    });
+  });
 }
 
 }  // namespace ptx::encoding

@@ -1,49 +1,45 @@
 #include "ptx/encoding/otlp_response.h"
 
-#include <climits>
-
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "ptx/base/proto_wire.h"
 
 namespace ptx::encoding {
 namespace {
 
-template <typename Response, typename Rejected>
-Result<PartialSuccess> Decode(std::string_view body, const char* what, Rejected rejected) {
-  Response response;
-  if (body.size() > INT_MAX ||
-      !response.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    return InvalidArgumentError(std::string("malformed ") + what);
-  }
+// Export*ServiceResponse { Export*PartialSuccess partial_success = 1; } where the partial
+// success holds int64 rejected_<items> = 1 and string error_message = 2, in all three signals.
+// As with protobuf's parser: a repeated message field merges, the last scalar wins, unknown
+// fields and known fields of an unexpected wire type are skipped.
+Result<PartialSuccess> Decode(std::string_view body, const char* what) {
   PartialSuccess result;
-  if (response.has_partial_success()) {
-    result.rejected = rejected(response.partial_success());
-    result.error_message = response.partial_success().error_message();
+  ProtoWireReader response(body);
+  while (response.Next()) {
+    if (response.field() != 1 || response.type() != ProtoWireType::kLengthDelimited) continue;
+    ProtoWireReader partial(response.bytes());
+    while (partial.Next()) {
+      if (partial.field() == 1 && partial.type() == ProtoWireType::kVarint) {
+        result.rejected = static_cast<int64_t>(partial.varint());
+      } else if (partial.field() == 2 && partial.type() == ProtoWireType::kLengthDelimited) {
+        result.error_message.assign(partial.bytes());
+      }
+    }
+    if (!partial.ok()) return InvalidArgumentError(std::string("malformed ") + what);
   }
+  if (!response.ok()) return InvalidArgumentError(std::string("malformed ") + what);
   return result;
 }
 
 }  // namespace
 
 Result<PartialSuccess> DecodeTraceResponse(std::string_view body) {
-  using ::opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
-  return Decode<ExportTraceServiceResponse>(body, "ExportTraceServiceResponse",
-                                            [](const auto& ps) { return ps.rejected_spans(); });
+  return Decode(body, "ExportTraceServiceResponse");
 }
 
 Result<PartialSuccess> DecodeMetricsResponse(std::string_view body) {
-  using ::opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse;
-  return Decode<ExportMetricsServiceResponse>(
-      body, "ExportMetricsServiceResponse",
-      [](const auto& ps) { return ps.rejected_data_points(); });
+  return Decode(body, "ExportMetricsServiceResponse");
 }
 
 Result<PartialSuccess> DecodeLogsResponse(std::string_view body) {
-  using ::opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse;
-  return Decode<ExportLogsServiceResponse>(
-      body, "ExportLogsServiceResponse",
-      [](const auto& ps) { return ps.rejected_log_records(); });
+  return Decode(body, "ExportLogsServiceResponse");
 }
 
 }  // namespace ptx::encoding

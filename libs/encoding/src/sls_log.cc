@@ -1,8 +1,6 @@
 #include "ptx/encoding/sls_log.h"
 
-#include <climits>
-
-#include "sls/log.pb.h"
+#include "ptx/base/proto_wire.h"
 
 namespace ptx::encoding {
 namespace {
@@ -108,37 +106,86 @@ void PutGroup(std::string& out, const SlsLogGroup& group) {
   }
 }
 
-SlsLogGroup FromProto(const sls::LogGroup& proto) {
-  SlsLogGroup group;
-  group.logs.reserve(proto.logs_size());
-  for (const sls::Log& proto_log : proto.logs()) {
-    SlsLog& log = group.logs.emplace_back();
-    log.time = proto_log.time();
-    if (proto_log.has_time_ns()) log.time_ns = proto_log.time_ns();
-    log.contents.reserve(proto_log.contents_size());
-    for (const sls::Log::Content& content : proto_log.contents()) {
-      log.contents.push_back({content.key(), content.value()});
-    }
-  }
-  group.topic = proto.topic();
-  group.source = proto.source();
-  group.tags.reserve(proto.logtags_size());
-  for (const sls::LogTag& tag : proto.logtags()) group.tags.emplace_back(tag.key(), tag.value());
-  return group;
+bool IsBytes(const ProtoWireReader& r, uint32_t field) {
+  return r.field() == field && r.type() == ProtoWireType::kLengthDelimited;
 }
 
-// ParseFromArray would log missing required fields to stderr; a server sees such input often.
-template <typename Message>
-Status Parse(std::string_view data, const char* what, Message* message) {
-  if (data.size() > INT_MAX ||
-      !message->ParsePartialFromArray(data.data(), static_cast<int>(data.size()))) {
-    return InvalidArgumentError(std::string("malformed ") + what);
+// Reads a proto2 message whose fields are all required strings Key = 1 and Value = 2 (Content,
+// LogTag); names each missing one as `path`.Key / `path`.Value in `missing`.
+bool ReadPair(std::string_view data, const std::string& path, std::string* key,
+              std::string* value, std::vector<std::string>* missing) {
+  bool has_key = false;
+  bool has_value = false;
+  ProtoWireReader r(data);
+  while (r.Next()) {
+    if (IsBytes(r, 1)) {
+      key->assign(r.bytes());
+      has_key = true;
+    } else if (IsBytes(r, 2)) {
+      value->assign(r.bytes());
+      has_value = true;
+    }
   }
-  if (!message->IsInitialized()) {
-    return InvalidArgumentError(std::string("malformed ") + what + ": missing required fields " +
-                                message->InitializationErrorString());
+  if (!has_key) missing->push_back(path + ".Key");
+  if (!has_value) missing->push_back(path + ".Value");
+  return r.ok();
+}
+
+bool ReadLog(std::string_view data, const std::string& path, SlsLog* log,
+             std::vector<std::string>* missing) {
+  bool has_time = false;
+  ProtoWireReader r(data);
+  while (r.Next()) {
+    if (r.field() == 1 && r.type() == ProtoWireType::kVarint) {
+      log->time = static_cast<uint32_t>(r.varint());
+      has_time = true;
+    } else if (IsBytes(r, 2)) {
+      SlsLogContent& content = log->contents.emplace_back();
+      const std::string content_path =
+          path + ".Contents[" + std::to_string(log->contents.size() - 1) + "]";
+      if (!ReadPair(r.bytes(), content_path, &content.key, &content.value, missing)) return false;
+    } else if (r.field() == 4 && r.type() == ProtoWireType::kFixed32) {
+      log->time_ns = static_cast<uint32_t>(r.varint());
+    }
   }
-  return Status::Ok();
+  if (!has_time) missing->push_back(path + ".Time");
+  return r.ok();
+}
+
+// Reads one LogGroup; `prefix` is its path inside a list ("" for a lone group).
+bool ReadGroup(std::string_view data, const std::string& prefix, SlsLogGroup* group,
+               std::vector<std::string>* missing) {
+  ProtoWireReader r(data);
+  while (r.Next()) {
+    if (IsBytes(r, 1)) {
+      SlsLog& log = group->logs.emplace_back();
+      const std::string path = prefix + "Logs[" + std::to_string(group->logs.size() - 1) + "]";
+      if (!ReadLog(r.bytes(), path, &log, missing)) return false;
+    } else if (IsBytes(r, 3)) {
+      group->topic.assign(r.bytes());
+    } else if (IsBytes(r, 4)) {
+      group->source.assign(r.bytes());
+    } else if (IsBytes(r, 6)) {
+      auto& [key, value] = group->tags.emplace_back();
+      const std::string path =
+          prefix + "LogTags[" + std::to_string(group->tags.size() - 1) + "]";
+      if (!ReadPair(r.bytes(), path, &key, &value, missing)) return false;
+    }
+  }
+  return r.ok();
+}
+
+// Malformed bytes and missing required fields are both InvalidArgument; the latter lists the
+// fields the way protobuf's InitializationErrorString() does.
+Status Check(bool parsed, const std::vector<std::string>& missing, const char* what) {
+  if (!parsed) return InvalidArgumentError(std::string("malformed ") + what);
+  if (missing.empty()) return Status::Ok();
+  std::string message = std::string("malformed ") + what + ": missing required fields ";
+  for (size_t i = 0; i < missing.size(); ++i) {
+    if (i > 0) message += ", ";
+    message += missing[i];
+  }
+  return InvalidArgumentError(std::move(message));
 }
 
 }  // namespace
@@ -168,17 +215,25 @@ std::string EncodeLogGroupList(const std::vector<SlsLogGroup>& groups) {
 }
 
 Result<SlsLogGroup> DecodeLogGroup(std::string_view data) {
-  sls::LogGroup proto;
-  if (Status status = Parse(data, "SLS LogGroup", &proto); !status.ok()) return status;
-  return FromProto(proto);
+  SlsLogGroup group;
+  std::vector<std::string> missing;
+  const bool parsed = ReadGroup(data, "", &group, &missing);
+  if (Status status = Check(parsed, missing, "SLS LogGroup"); !status.ok()) return status;
+  return group;
 }
 
 Result<std::vector<SlsLogGroup>> DecodeLogGroupList(std::string_view data) {
-  sls::LogGroupList proto;
-  if (Status status = Parse(data, "SLS LogGroupList", &proto); !status.ok()) return status;
   std::vector<SlsLogGroup> groups;
-  groups.reserve(proto.loggroups_size());
-  for (const sls::LogGroup& group : proto.loggroups()) groups.push_back(FromProto(group));
+  std::vector<std::string> missing;
+  ProtoWireReader r(data);
+  bool parsed = true;
+  while (parsed && r.Next()) {
+    if (!IsBytes(r, 1)) continue;
+    const std::string prefix = "LogGroups[" + std::to_string(groups.size()) + "].";
+    parsed = ReadGroup(r.bytes(), prefix, &groups.emplace_back(), &missing);
+  }
+  parsed = parsed && r.ok();
+  if (Status status = Check(parsed, missing, "SLS LogGroupList"); !status.ok()) return status;
   return groups;
 }
 

@@ -12,7 +12,7 @@
 #include "ptx/sdk/resource.h"
 #include "ptx/sdk/span_data.h"
 
-namespace ptx::encoding::internal {
+namespace ptx::encoding::reference::internal {
 
 namespace otlp_common = ::opentelemetry::proto::common::v1;
 namespace otlp_resource = ::opentelemetry::proto::resource::v1;
@@ -42,4 +42,4 @@ void SetIdBytes(const std::array<uint8_t, N>& bytes, std::string* out) {
   out->assign(reinterpret_cast<const char*>(bytes.data()), N);
 }
 
-}  // namespace ptx::encoding::internal
+}  // namespace ptx::encoding::reference::internal

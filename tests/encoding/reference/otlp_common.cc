@@ -3,7 +3,7 @@
 #include <type_traits>
 #include <variant>
 
-namespace ptx::encoding::internal {
+namespace ptx::encoding::reference::internal {
 namespace {
 
 // Length of the valid UTF-8 sequence at text[i], or 0 when it is invalid (RFC 3629: no
@@ -128,4 +128,4 @@ void FillScope(const InstrumentationScope* scope, otlp_common::InstrumentationSc
   SetUtf8(scope->version, out->mutable_version());
 }
 
-}  // namespace ptx::encoding::internal
+}  // namespace ptx::encoding::reference::internal
