@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
   libcpp-httplib-dev nlohmann-json3-dev pybind11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
 PIP_PACKAGES=(
   "scikit-build-core>=0.8" "pytest>=7" "pytest-timeout" "build"

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.environ.get("PTX_EMULATOR_BIN", os.path.join(ROOT, "build", "emulator", "ptx-emulator"))
-READY = re.compile(r"^ptx-emulator ready otlp-grpc=(\S+) http=(\S+) sls=(\S+)$")
+READY = re.compile(r"^ptx-emulator ready otlp-grpc=(\S+) http=(\S+) sls=(\S+) ui=http://\2/ui/$")
 
 pytestmark = pytest.mark.skipif(not os.access(BINARY, os.X_OK), reason=f"{BINARY} not built")
 

@@ -5,6 +5,7 @@
 #include "otlp_http.h"
 #include "query_api.h"
 #include "sls_api.h"
+#include "web_ui.h"
 
 namespace ptx::emulator {
 
@@ -52,6 +53,7 @@ Status Emulator::Start() {
   http_listener_ = std::make_unique<HttpListener>("http", std::move(http_options));
   otlp_http_->Register(http_listener_->server());
   query_api_->Register(http_listener_->server());
+  RegisterWebUi(http_listener_->server());
 
   HttpListenerOptions sls_options;
   sls_options.max_request_bytes = options_.max_body_bytes;
@@ -96,7 +98,7 @@ void Emulator::Shutdown() {
 
 std::string Emulator::ReadyLine() const {
   return "ptx-emulator ready otlp-grpc=" + addresses_.otlp_grpc + " http=" + addresses_.http +
-         " sls=" + addresses_.sls;
+         " sls=" + addresses_.sls + " ui=http://" + addresses_.http + "/ui/";
 }
 
 }  // namespace ptx::emulator

@@ -106,7 +106,8 @@ TEST_F(EmulatorServerTest, ReadyLineHasBoundPorts) {
   EXPECT_NE(a.otlp_grpc, "127.0.0.1:0");
   EXPECT_NE(a.sls, "127.0.0.1:0");
   EXPECT_EQ(emulator_->ReadyLine(),
-            "ptx-emulator ready otlp-grpc=" + a.otlp_grpc + " http=" + a.http + " sls=" + a.sls);
+            "ptx-emulator ready otlp-grpc=" + a.otlp_grpc + " http=" + a.http + " sls=" + a.sls +
+                " ui=http://" + a.http + "/ui/");
   EXPECT_EQ(GetJson("/health"), (json{{"status", "ok"}}));
 }
 
