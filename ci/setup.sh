@@ -13,6 +13,10 @@ APT_PACKAGES=(
 )
 PIP_PACKAGES=(
   "scikit-build-core>=0.8" "pytest>=7" "pytest-timeout" "build"
+  # Official clients the emulator is tested with (integration/test_official_clients.py);
+  # zstd is the module aliyun-log-python-sdk decompresses zstd replies with.
+  "opentelemetry-sdk>=1.30" "opentelemetry-exporter-otlp-proto-grpc>=1.30"
+  "opentelemetry-exporter-otlp-proto-http>=1.30" "aliyun-log-python-sdk" "zstd"
 )
 
 missing=()
@@ -27,7 +31,9 @@ if ((${#missing[@]})); then
 fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c 'import scikit_build_core, pytest, pytest_timeout, build' 2>/dev/null; then
+if ! "$PY" -c 'import scikit_build_core, pytest, pytest_timeout, build
+import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc, opentelemetry.exporter.otlp.proto.http
+import aliyun.log, zstd' 2>/dev/null; then
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
 echo "ci/setup.sh: system packages and Python tools present"

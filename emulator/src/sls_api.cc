@@ -198,8 +198,30 @@ std::optional<SlsError> RunLogsQuery(SlsStore& store, const std::string& project
 compression::Codec ResponseCodec(const std::string& accept_encoding) {
   std::string value = AsciiLower(accept_encoding);
   if (value.find("lz4") != std::string::npos) return compression::Codec::kLz4;
+  if (value.find("zstd") != std::string::npos) return compression::Codec::kZstd;
   if (value.find("deflate") != std::string::npos) return compression::Codec::kDeflate;
   return compression::Codec::kNone;
+}
+
+// Sets a read reply's body compressed as the reader's Accept-Encoding asks, with the headers the
+// official SDKs decompress by (x-log-compresstype, x-log-bodyrawsize); plain when nothing fits.
+std::optional<SlsError> SetReplyBody(const httplib::Request& req, httplib::Response& res,
+                                     const std::string& raw, const char* content_type) {
+  compression::Codec codec = raw.empty() ? compression::Codec::kNone
+                                         : ResponseCodec(req.get_header_value("Accept-Encoding"));
+  res.set_header("x-log-bodyrawsize", std::to_string(raw.size()));
+  res.status = 200;
+  if (codec == compression::Codec::kNone) {
+    res.set_content(raw, content_type);
+    return std::nullopt;
+  }
+  Result<std::string> compressed = compression::Compress(codec, raw);
+  if (!compressed.ok()) {
+    return Error(500, "InternalServerError", "compressing: " + compressed.status().message());
+  }
+  res.set_header("x-log-compresstype", compression::CodecName(codec));
+  res.set_content(std::move(compressed).value(), content_type);
+  return std::nullopt;
 }
 
 json LogStoreJson(const SlsLogStoreInfo& info) {
@@ -683,8 +705,9 @@ std::optional<SlsError> SlsApi::GetLogsV2(const httplib::Request& req, httplib::
                {"keys", keys}};
   res.set_header("x-log-progress", "Complete");
   res.set_header("x-log-count", std::to_string(rows.size()));
-  SendJson(res, {{"meta", std::move(meta)}, {"data", std::move(rows)}});
-  return std::nullopt;
+  json reply = {{"meta", std::move(meta)}, {"data", std::move(rows)}};
+  return SetReplyBody(req, res, reply.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json");
 }
 
 std::optional<SlsError> SlsApi::CursorOrPull(const httplib::Request& req, httplib::Response& res,
@@ -752,25 +775,9 @@ std::optional<SlsError> SlsApi::PullLogs(const httplib::Request& req, httplib::R
     for (const StoredLogGroupPtr& stored : groups) list.push_back(stored->group);
     raw = encoding::EncodeLogGroupList(list);
   }
-  compression::Codec codec = raw.empty() ? compression::Codec::kNone
-                                         : ResponseCodec(req.get_header_value("Accept-Encoding"));
-  std::string body;
-  if (codec == compression::Codec::kNone) {
-    body = raw;
-  } else {
-    Result<std::string> compressed = compression::Compress(codec, raw);
-    if (!compressed.ok()) {
-      return Error(500, "InternalServerError", "compressing: " + compressed.status().message());
-    }
-    body = std::move(compressed).value();
-    res.set_header("x-log-compresstype", compression::CodecName(codec));
-  }
   res.set_header("x-log-cursor", EncodeCursor(next));
   res.set_header("x-log-count", std::to_string(groups.size()));
-  res.set_header("x-log-bodyrawsize", std::to_string(raw.size()));
-  res.status = 200;
-  res.set_content(body, kProtobufType);
-  return std::nullopt;
+  return SetReplyBody(req, res, raw, kProtobufType);
 }
 
 }  // namespace ptx::emulator

@@ -164,6 +164,7 @@ void Runtime::Init(const Config& config) {
   if (print_spans) (*tracer)->SetConsole(console);
 
   std::vector<std::unique_ptr<MetricReader>> readers;
+  std::vector<const PeriodicExportingMetricReader*> reader_views;
   for (const auto& sink : config.metric_sinks) {
     std::string key = "metrics " + sink->endpoint;
     auto exporter = OtlpMetricExporter::Create(
@@ -179,7 +180,9 @@ void Runtime::Init(const Config& config) {
                          : sink->temporality == "lowmemory" ? TemporalityPreference::kLowMemory
                                                             : TemporalityPreference::kCumulative;
     reader.diagnostics = report;
-    readers.push_back(std::make_unique<PeriodicExportingMetricReader>(std::move(exporter).value(), reader));
+    auto periodic = std::make_unique<PeriodicExportingMetricReader>(std::move(exporter).value(), reader);
+    reader_views.push_back(periodic.get());
+    readers.push_back(std::move(periodic));
   }
   std::vector<std::unique_ptr<LogRecordProcessor>> log_pipelines;
   for (const auto& sink : config.otlp_log_sinks) {
@@ -229,6 +232,7 @@ void Runtime::Init(const Config& config) {
   owned_tracer_ = std::move(tracer).value();
   tracer_.store(owned_tracer_.get(), std::memory_order_release);
   meter_provider_ = std::move(meters);
+  if (meter_provider_) metric_readers_ = std::move(reader_views);
   BindInstruments(meter_provider_.get());
   owned_log_emitter_ = std::move(logs).value();
   log_emitter_.store(owned_log_emitter_.get(), std::memory_order_release);
@@ -307,6 +311,19 @@ void RegisterLifecycle(pyb::module_& m) {
           metrics["dropped_measurements"] = m.dropped_measurements;
           metrics["callback_failures"] = m.callback_failures;
         }
+        // Per metric sink, in sink order: data points exported and dropped after a failed export
+        // (exported / export_failures, as for traces and logs) and the Export calls behind them.
+        pyb::list metric_sinks;
+        for (const PeriodicExportingMetricReader* reader : Runtime::Get().metric_readers()) {
+          MetricReaderStats r = reader->Stats();
+          pyb::dict d;
+          d["exported"] = r.exported_points;
+          d["export_failures"] = r.failed_points;
+          d["exports"] = r.exports;
+          d["failed_exports"] = r.failed_exports;
+          metric_sinks.append(d);
+        }
+        metrics["sinks"] = metric_sinks;
         out["metrics"] = metrics;
         LogEmitter* emitter = Runtime::Get().owned_log_emitter();
         out["logs"] = PipelineStatsList(emitter ? emitter->PipelineStats() : std::vector<ProcessorStats>{});

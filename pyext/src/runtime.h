@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "config.h"
 #include "ptx/context/propagators.h"
 #include "ptx/sdk/logs/log_emitter.h"
 #include "ptx/sdk/metrics/meter_provider.h"
+#include "ptx/sdk/metrics/periodic_exporting_metric_reader.h"
 #include "ptx/sdk/tracer.h"
 
 namespace ptx::py {
@@ -30,6 +32,8 @@ class Runtime {
   // The tracer created by init, also after shutdown (for its counters); nullptr before.
   Tracer* owned_tracer() const { return owned_tracer_.get(); }
   MeterProvider* meter_provider() const { return meter_provider_.get(); }
+  // One reader per metric sink, in sink order (owned by meter_provider_, which is never destroyed).
+  const std::vector<const PeriodicExportingMetricReader*>& metric_readers() const { return metric_readers_; }
   LogEmitter* owned_log_emitter() const { return owned_log_emitter_.get(); }
   // The running log emitter, or nullptr when not running. Lock-free.
   LogEmitter* log_emitter() const { return log_emitter_.load(std::memory_order_acquire); }
@@ -47,6 +51,7 @@ class Runtime {
   std::unique_ptr<Tracer> owned_tracer_;
   // Never destroyed once created: instrument handles and collector threads may outlive shutdown.
   std::unique_ptr<MeterProvider> meter_provider_;
+  std::vector<const PeriodicExportingMetricReader*> metric_readers_;  // guarded by the GIL
   std::atomic<LogEmitter*> log_emitter_{nullptr};
   std::unique_ptr<LogEmitter> owned_log_emitter_;
   std::unique_ptr<Propagators> propagators_;

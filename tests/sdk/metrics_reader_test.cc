@@ -135,7 +135,10 @@ TEST(PeriodicExportingMetricReaderTest, ForceFlushCollectsAndExportsNow) {
   ASSERT_EQ(f.log->exports.size(), 2u);
   EXPECT_EQ(CounterValue(f.log->exports[0]), 3);
   EXPECT_EQ(CounterValue(f.log->exports[1]), 2);
-  EXPECT_EQ(f.reader->Stats().exports, 2u);
+  MetricReaderStats stats = f.reader->Stats();
+  EXPECT_EQ(stats.exports, 2u);
+  EXPECT_EQ(stats.exported_points, 2u);  // one counter point per export
+  EXPECT_EQ(stats.failed_points, 0u);
 }
 
 TEST(PeriodicExportingMetricReaderTest, ShutdownExportsOnceMoreThenStops) {
@@ -159,7 +162,10 @@ TEST(PeriodicExportingMetricReaderTest, FailedExportsAreReported) {
   f.log->status = UnavailableError("collector down");
   ASSERT_TRUE(f.counter.Add(int64_t{1}).ok());
   EXPECT_FALSE(f.reader->ForceFlush(SteadyClock::now() + 5s));
-  EXPECT_EQ(f.reader->Stats().failed_exports, 1u);
+  MetricReaderStats stats = f.reader->Stats();
+  EXPECT_EQ(stats.failed_exports, 1u);
+  EXPECT_EQ(stats.failed_points, 1u);
+  EXPECT_EQ(stats.exported_points, 0u);
   std::lock_guard<std::mutex> lock(f.diags->mu);
   ASSERT_EQ(f.diags->messages.size(), 1u);
   EXPECT_NE(f.diags->messages[0].find("collector down"), std::string::npos);

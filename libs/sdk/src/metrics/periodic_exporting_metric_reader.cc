@@ -78,6 +78,8 @@ struct PeriodicExportingMetricReader::State {
   bool flush_ok = true;          // result of the cycle that last served a flush
   uint64_t exports = 0;
   uint64_t failed_exports = 0;
+  uint64_t exported_points = 0;
+  uint64_t failed_points = 0;
   bool stop = false;
   SteadyClock::time_point stop_deadline;
   bool final_ok = true;
@@ -89,6 +91,12 @@ struct PeriodicExportingMetricReader::State {
 bool PeriodicExportingMetricReader::State::CollectAndExport(SteadyClock::time_point deadline) {
   std::vector<ScopeMetrics> metrics = link->Collect();
   if (metrics.empty()) return true;
+  uint64_t points = 0;
+  for (const ScopeMetrics& scope : metrics) {
+    for (const MetricData& metric : scope.metrics) {
+      points += metric.number_points.size() + metric.histogram_points.size();
+    }
+  }
   Status status;
   try {
     status = exporter ? exporter->Export(metrics, deadline)
@@ -101,6 +109,7 @@ bool PeriodicExportingMetricReader::State::CollectAndExport(SteadyClock::time_po
   if (!status.ok()) Report("metrics.export_failed", "metric export failed: " + status.ToString());
   std::lock_guard<std::mutex> lock(mu);
   (status.ok() ? exports : failed_exports) += 1;
+  (status.ok() ? exported_points : failed_points) += points;
   return status.ok();
 }
 
@@ -208,7 +217,8 @@ bool PeriodicExportingMetricReader::Shutdown(SteadyClock::time_point deadline) {
 
 MetricReaderStats PeriodicExportingMetricReader::Stats() const {
   std::lock_guard<std::mutex> lock(state_->mu);
-  return MetricReaderStats{state_->exports, state_->failed_exports};
+  return MetricReaderStats{state_->exports, state_->failed_exports, state_->exported_points,
+                           state_->failed_points};
 }
 
 void PeriodicExportingMetricReader::PrepareFork() {

@@ -32,8 +32,10 @@ struct PeriodicReaderOptions {
 PeriodicReaderOptions PeriodicReaderOptionsFromEnv(PeriodicReaderOptions defaults);
 
 struct MetricReaderStats {
-  uint64_t exports = 0;         // Export calls that succeeded
-  uint64_t failed_exports = 0;  // Export calls that failed
+  uint64_t exports = 0;          // Export calls that succeeded
+  uint64_t failed_exports = 0;   // Export calls that failed
+  uint64_t exported_points = 0;  // data points in the calls that succeeded
+  uint64_t failed_points = 0;    // data points in the calls that failed (dropped, not re-sent)
 };
 
 // Thread-safe. One worker thread collects (observable callbacks run on it, with no SDK lock
