@@ -128,9 +128,84 @@ std::string AttributeKey(pyb::handle key) {
   return k;
 }
 
+namespace {
+
+// Builds the value of an exact str key's entry in place for the scalar kinds; false for the
+// others (and for strings with lone surrogates), which take the general path.
+bool EmplaceScalar(PyObject* o, AttributeValue& slot) {
+  switch (KindOf(o)) {
+    case ScalarKind::kBool: slot.emplace<bool>(o == Py_True); return true;
+    case ScalarKind::kFloat: slot.emplace<double>(PyFloat_AS_DOUBLE(o)); return true;
+    case ScalarKind::kInt:
+      if (auto v = Int64Of(o)) {
+        slot.emplace<int64_t>(*v);
+        return true;
+      }
+      return false;
+    case ScalarKind::kStr: {
+      Py_ssize_t size = 0;
+      const char* text = PyUnicode_AsUTF8AndSize(o, &size);
+      if (text == nullptr) {
+        PyErr_Clear();
+        return false;
+      }
+      slot.emplace<std::string>(text, static_cast<size_t>(size));
+      return true;
+    }
+    default: return false;
+  }
+}
+
+}  // namespace
+
 void AppendAttributes(pyb::handle dict, const char* what, Attributes& out, size_t limit,
                       uint32_t* dropped) {
   if (dict.is_none()) return;
+  if (!PyDict_Check(dict.ptr())) {
+    throw pyb::type_error(std::string(what) + " must be a dict, got " +
+                          Py_TYPE(dict.ptr())->tp_name);
+  }
+  // The keys of one dict are distinct, so while `out` holds only keys taken from it as exact
+  // str (whose UTF-8 is distinct too), an entry can be appended without looking for its key.
+  bool distinct = out.empty();
+  if (distinct) out.reserve(std::min(static_cast<size_t>(PyDict_GET_SIZE(dict.ptr())), limit));
+  PyObject* key;
+  PyObject* value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(dict.ptr(), &pos, &key, &value)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_CheckExact(key) ? PyUnicode_AsUTF8AndSize(key, &size) : nullptr;
+    if (data != nullptr && size > 0 && distinct && value != Py_None) {
+      if (out.size() >= limit) {
+        if (dropped) ++*dropped;
+        continue;
+      }
+      KeyValue& kv = out.emplace_back();
+      kv.first.assign(data, static_cast<size_t>(size));
+      if (EmplaceScalar(value, kv.second)) continue;
+      try {
+        kv.second = std::move(*ToAttributeValue(value));  // not None: always a value
+      } catch (...) {
+        out.pop_back();
+        throw;
+      }
+      continue;
+    }
+    if (data == nullptr) PyErr_Clear();
+    std::string k = AttributeKey(key);  // raises for a non-str or empty key
+    auto v = ToAttributeValue(value);
+    if (!v) continue;
+    if (data == nullptr) distinct = false;  // a str subclass, or replaced surrogates
+    if (!SetAttribute(out, k, std::move(*v), limit) && dropped) ++*dropped;
+  }
+}
+
+void AssignAttributes(pyb::handle dict, const char* what, Attributes& out) {
+  size_t n = 0;
+  if (dict.is_none()) {
+    out.clear();
+    return;
+  }
   if (!PyDict_Check(dict.ptr())) {
     throw pyb::type_error(std::string(what) + " must be a dict, got " +
                           Py_TYPE(dict.ptr())->tp_name);
@@ -139,11 +214,50 @@ void AppendAttributes(pyb::handle dict, const char* what, Attributes& out, size_
   PyObject* value;
   Py_ssize_t pos = 0;
   while (PyDict_Next(dict.ptr(), &pos, &key, &value)) {
-    std::string k = AttributeKey(key);
-    auto v = ToAttributeValue(value);
-    if (!v) continue;
-    if (!SetAttribute(out, k, std::move(*v), limit) && dropped) ++*dropped;
+    if (value == Py_None) {
+      AttributeKey(key);  // still validated, as AppendAttributes does
+      continue;
+    }
+    if (n == out.size()) out.emplace_back();
+    KeyValue& slot = out[n];
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &size) : nullptr;
+    if (data == nullptr) {
+      PyErr_Clear();
+      slot.first = AttributeKey(key);  // raises for a non-str or empty key; encodes surrogates
+    } else {
+      if (size == 0) throw pyb::value_error("attribute key must not be empty");
+      slot.first.assign(data, static_cast<size_t>(size));
+    }
+    ++n;  // the key is set: a later exception leaves a consistent entry
+    PyObject* o = value;
+    switch (KindOf(o)) {
+      case ScalarKind::kBool: slot.second = (o == Py_True); continue;
+      case ScalarKind::kFloat: slot.second = PyFloat_AS_DOUBLE(o); continue;
+      case ScalarKind::kInt:
+        if (auto v = Int64Of(o)) {
+          slot.second = *v;
+          continue;
+        }
+        break;
+      case ScalarKind::kStr: {
+        const char* text = PyUnicode_AsUTF8AndSize(o, &size);
+        if (text == nullptr) {
+          PyErr_Clear();
+          break;  // lone surrogates: the general path replaces them
+        }
+        if (auto* s = std::get_if<std::string>(&slot.second)) {
+          s->assign(text, static_cast<size_t>(size));
+        } else {
+          slot.second.emplace<std::string>(text, static_cast<size_t>(size));
+        }
+        continue;
+      }
+      default: break;
+    }
+    slot.second = std::move(*ToAttributeValue(value));
   }
+  out.resize(n);
 }
 
 pyb::object FromAttributeValue(const AttributeValue& value) {

@@ -24,6 +24,10 @@ std::optional<AttributeValue> ToAttributeValue(pyb::handle value);
 // `what` names the argument in error messages ("attributes").
 void AppendAttributes(pyb::handle dict, const char* what, Attributes& out,
                       size_t limit = SIZE_MAX, uint32_t* dropped = nullptr);
+// AppendAttributes into an empty set, for a scratch vector reused across calls: out ends up
+// holding exactly the dict's non-None items, and the strings already in out keep their
+// storage, so that a steady stream of same-shaped dicts allocates nothing. Same errors.
+void AssignAttributes(pyb::handle dict, const char* what, Attributes& out);
 // Raises ValueError/TypeError for a bad key.
 std::string AttributeKey(pyb::handle key);
 

@@ -8,6 +8,22 @@ PyObject* CurrentVar() {
   return var;
 }
 
+namespace {
+PyTypeObject* native_type = nullptr;             // set once at module init (the Span type)
+ContextFrame* (*native_get)(PyObject*) = nullptr;
+}  // namespace
+
+void RegisterNativeFrameType(PyTypeObject* type, ContextFrame* (*get)(PyObject*)) {
+  native_type = type;
+  native_get = get;
+}
+
+ContextFrame* AsFrame(PyObject* obj) {
+  if (Py_TYPE(obj) == native_type) return native_get(obj);
+  if (!pyb::isinstance<ContextFrame>(obj)) return nullptr;
+  return pyb::handle(obj).cast<ContextFrame*>();
+}
+
 ContextFrame* CurrentFrame() {
   PyObject* value = nullptr;
   if (PyContextVar_Get(CurrentVar(), nullptr, &value) < 0) {
@@ -15,9 +31,10 @@ ContextFrame* CurrentFrame() {
     return nullptr;
   }
   if (value == nullptr) return nullptr;
-  pyb::object owned = pyb::reinterpret_steal<pyb::object>(value);
   // The ContextVar keeps the frame alive while it is current.
-  return owned.cast<ContextFrame*>();
+  ContextFrame* frame = AsFrame(value);
+  Py_DECREF(value);
+  return frame;
 }
 
 pyb::object Activate(pyb::handle obj) {

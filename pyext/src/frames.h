@@ -18,6 +18,12 @@ struct ContextFrame {
   std::shared_ptr<const Baggage> baggage;  // null when empty
 };
 
+// The frame inside obj (a Span or an ExtractedContext), or nullptr for any other object.
+ContextFrame* AsFrame(PyObject* obj);
+// Lets AsFrame see the frames inside instances of `type`, a CPython type of its own (not a
+// pybind11 class); `get` returns the frame of such an instance. Called once, at module init.
+void RegisterNativeFrameType(PyTypeObject* type, ContextFrame* (*get)(PyObject*));
+
 // The module's ContextVar (a new reference is never returned: borrowed for the process).
 PyObject* CurrentVar();
 // The current frame, or nullptr when nothing is current. Needs the GIL.

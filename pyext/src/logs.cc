@@ -1,9 +1,12 @@
 #include "logs.h"
 
+#include <array>
 #include <map>
+#include <utility>
 #include <memory>
 
 #include "convert.h"
+#include "fastcall.h"
 #include "frames.h"
 #include "ptx/base/clock.h"
 #include "ptx/sdk/logs/log_emitter.h"
@@ -26,7 +29,14 @@ constexpr Level kError{kSeverityError, "ERROR"};
 constexpr Level kFatal{kSeverityFatal, "FATAL"};
 
 std::string MessageText(pyb::handle message) {
-  if (PyUnicode_Check(message.ptr())) return message.cast<std::string>();
+  if (PyUnicode_Check(message.ptr())) {
+    Py_ssize_t size = 0;
+    if (const char* data = PyUnicode_AsUTF8AndSize(message.ptr(), &size)) {
+      return std::string(data, static_cast<size_t>(size));
+    }
+    PyErr_Clear();  // lone surrogates: pybind11's conversion below reports them as before
+    return message.cast<std::string>();
+  }
   return pyb::str(message).cast<std::string>();
 }
 
@@ -66,6 +76,7 @@ void Emit(const InstrumentationScope* scope, Level level, pyb::handle message, p
   record->severity_number = level.number;
   record->severity_text = level.text;
   record->body = AttributeValue(MessageText(message));
+  if (PyDict_Check(attributes.ptr())) record->attributes.reserve(static_cast<size_t>(PyDict_GET_SIZE(attributes.ptr())));
   AppendAttributes(attributes, "attributes", record->attributes);
   if (with_exception) AppendActiveException(record->attributes);
   if (ContextFrame* frame = CurrentFrame(); frame && frame->context) {
@@ -90,24 +101,52 @@ class PyLogger {
   const InstrumentationScope* scope_;
 };
 
+// trace() ... fatal() as CPython methods: pybind11's dispatcher would cost more than building
+// the record. Same arguments (message, *, attributes=None) and errors as before.
+const char* const kLogNames[] = {"message", "attributes"};
+
+struct LogMethodSpec {
+  const char* name;
+  const Level* level;
+  const char* doc;
+};
+constexpr LogMethodSpec kLogSpecs[] = {
+    {"trace", &kTrace, "trace(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits a TRACE record."},
+    {"debug", &kDebug, "debug(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits a DEBUG record."},
+    {"info", &kInfo, "info(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits an INFO record."},
+    {"warn", &kWarn, "warn(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits a WARN record."},
+    {"warning", &kWarn, "warning(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits a WARN record."},
+    {"error", &kError, "error(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits an ERROR record."},
+    {"fatal", &kFatal, "fatal(self, message: object, *, attributes: dict | None = None) -> None\n\nEmits a FATAL record."},
+};
+constexpr size_t kLogMethodCount = sizeof(kLogSpecs) / sizeof(kLogSpecs[0]);
+
+template <size_t I>
+PyObject* LogAt(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static Signature sig{kLogSpecs[I].name, kLogNames, 2, 1, 1};
+  PyObject* a[2];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PybindValue<PyLogger>(self).Log(*kLogSpecs[I].level, a[0], a[1] != nullptr ? a[1] : Py_None);
+    Py_RETURN_NONE;
+  });
+}
+
+template <size_t... I>
+std::array<PyMethodDef, kLogMethodCount> MakeLogMethods(std::index_sequence<I...>) {
+  return {PyMethodDef{kLogSpecs[I].name, reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&LogAt<I>)),
+                      METH_FASTCALL | METH_KEYWORDS, kLogSpecs[I].doc}...};
+}
+
+// Static: the method descriptors point into it for the life of the process.
+std::array<PyMethodDef, kLogMethodCount> kLogMethods = MakeLogMethods(std::make_index_sequence<kLogMethodCount>());
+
 }  // namespace
 
 void RegisterLogs(pyb::module_& m) {
   using namespace pybind11::literals;
-  auto method = [](Level level) {
-    return [level](const PyLogger& self, pyb::handle message, pyb::handle attributes) {
-      self.Log(level, message, attributes);
-    };
-  };
-  pyb::class_<PyLogger, std::shared_ptr<PyLogger>>(m, "Logger", "Emits log records; get one with get_logger.")
+  auto logger = pyb::class_<PyLogger, std::shared_ptr<PyLogger>>(m, "Logger", "Emits log records; get one with get_logger.")
       .def_property_readonly("name", &PyLogger::name)
-      .def("trace", method(kTrace), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("debug", method(kDebug), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("info", method(kInfo), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("warn", method(kWarn), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("warning", method(kWarn), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("error", method(kError), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
-      .def("fatal", method(kFatal), "message"_a, pyb::kw_only(), "attributes"_a = pyb::none())
       .def(
           "exception",
           [](const PyLogger& self, pyb::handle message, pyb::handle attributes) {
@@ -116,6 +155,7 @@ void RegisterLogs(pyb::module_& m) {
           "message"_a, pyb::kw_only(), "attributes"_a = pyb::none(),
           "Logs at ERROR with the exception being handled as exception.* attributes.")
       .def("__repr__", [](const PyLogger& l) { return "Logger(name='" + l.name() + "')"; });
+  for (PyMethodDef& def : kLogMethods) SetFastMethod(logger, &def);
 
   m.def(
       "get_logger",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convert.h"
+#include "fastcall.h"
 #include "ptx/sdk/metrics/meter_provider.h"
 
 namespace ptx::py {
@@ -160,11 +161,41 @@ bool IsNegative(const MetricValue& v) {
   return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) < 0 : std::get<double>(v) < 0;
 }
 
+// A per-thread attribute vector reused by every measurement of the thread: converting a dict
+// of the same shape as last time allocates nothing. A conversion that runs Python code (str()
+// of an odd value) may record a measurement itself; that nested call gets its own vector.
+class ScratchAttributes {
+ public:
+  ScratchAttributes() : slot_(Slot()), nested_call_(slot_.busy) {
+    if (!nested_call_) slot_.busy = true;
+  }
+  ~ScratchAttributes() {
+    if (!nested_call_) slot_.busy = false;
+  }
+  ScratchAttributes(const ScratchAttributes&) = delete;
+  ScratchAttributes& operator=(const ScratchAttributes&) = delete;
+  Attributes& get() { return nested_call_ ? nested_ : slot_.attrs; }
+
+ private:
+  struct PerThread {
+    Attributes attrs;
+    bool busy = false;
+  };
+  static PerThread& Slot() {
+    static thread_local PerThread slot;
+    return slot;
+  }
+  PerThread& slot_;
+  bool nested_call_;  // the thread's vector was in use: `nested_` serves this call
+  Attributes nested_;
+};
+
 template <typename Handle, typename Fn>
 void Record(const Instrument& i, const Handle& handle, const MetricValue& value, pyb::handle attributes,
             Fn fn) {
-  Attributes attrs;
-  AppendAttributes(attributes, "attributes", attrs);
+  ScratchAttributes scratch;
+  Attributes& attrs = scratch.get();
+  AssignAttributes(attributes, "attributes", attrs);
   if (!i.bound.load(std::memory_order_acquire)) return;  // before init: dropped silently
   std::visit([&](auto v) { (void)fn(handle, v, attrs); }, value);
 }
@@ -174,6 +205,58 @@ struct PyUpDownCounter { std::shared_ptr<Instrument> i; };
 struct PyHistogram { std::shared_ptr<Instrument> i; };
 struct PyGauge { std::shared_ptr<Instrument> i; };
 struct PyObservable { std::shared_ptr<Instrument> i; };
+
+// add()/record() of the synchronous instruments, as CPython methods: pybind11's dispatcher
+// would cost more than the measurement. Same arguments, errors and order of checks as before.
+const char* const kMeasureNames[] = {"value", "attributes"};
+
+template <Kind K>
+PyObject* Measure(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static Signature sig{K == Kind::kCounter || K == Kind::kUpDownCounter ? "add" : "record", kMeasureNames, 2, 2, 1};
+  PyObject* a[2];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    pyb::handle value = a[0];
+    pyb::handle attributes = a[1] != nullptr ? a[1] : Py_None;
+    if constexpr (K == Kind::kCounter) {
+      const Instrument& i = *PybindValue<PyCounter>(self).i;
+      MetricValue v = ToValue(value, "counter");
+      if (IsNegative(v)) throw pyb::value_error("counter values must not be negative");
+      Record(i, i.counter, v, attributes, [](const Counter& h, auto x, const Attributes& at) { return h.Add(x, at); });
+    } else if constexpr (K == Kind::kUpDownCounter) {
+      const Instrument& i = *PybindValue<PyUpDownCounter>(self).i;
+      Record(i, i.up_down_counter, ToValue(value, "up_down_counter"), attributes,
+             [](const UpDownCounter& h, auto x, const Attributes& at) { return h.Add(x, at); });
+    } else if constexpr (K == Kind::kHistogram) {
+      const Instrument& i = *PybindValue<PyHistogram>(self).i;
+      Record(i, i.histogram, ToValue(value, "histogram"), attributes,
+             [](const Histogram& h, auto x, const Attributes& at) { return h.Record(x, at); });
+    } else {
+      const Instrument& i = *PybindValue<PyGauge>(self).i;
+      Record(i, i.gauge, ToValue(value, "gauge"), attributes,
+             [](const Gauge& h, auto x, const Attributes& at) { return h.Record(x, at); });
+    }
+    Py_RETURN_NONE;
+  });
+}
+
+template <Kind K>
+PyCFunction MeasureFn() {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&Measure<K>));
+}
+
+PyMethodDef kCounterAdd{"add", MeasureFn<Kind::kCounter>(), METH_FASTCALL | METH_KEYWORDS,
+                        "add(self, value: int | float, attributes: dict | None = None) -> None\n\n"
+                        "Adds a non-negative value to the series of these attributes."};
+PyMethodDef kUpDownCounterAdd{"add", MeasureFn<Kind::kUpDownCounter>(), METH_FASTCALL | METH_KEYWORDS,
+                              "add(self, value: int | float, attributes: dict | None = None) -> None\n\n"
+                              "Adds value (may be negative) to the series of these attributes."};
+PyMethodDef kHistogramRecord{"record", MeasureFn<Kind::kHistogram>(), METH_FASTCALL | METH_KEYWORDS,
+                             "record(self, value: int | float, attributes: dict | None = None) -> None\n\n"
+                             "Records one value into the series of these attributes."};
+PyMethodDef kGaugeRecord{"record", MeasureFn<Kind::kGauge>(), METH_FASTCALL | METH_KEYWORDS,
+                         "record(self, value: int | float, attributes: dict | None = None) -> None\n\n"
+                         "Sets the last value of the series of these attributes."};
 
 class PyMeter {
  public:
@@ -284,31 +367,18 @@ void RegisterMetrics(pyb::module_& m) {
            }, "name"_a, "callbacks"_a, pyb::kw_only(), kw("unit"), kw("description"))
       .def("__repr__", [](const PyMeter& m) { return "Meter(name='" + m.name() + "')"; });
 
-  pyb::class_<PyCounter>(m, "Counter", "A monotonic sum; add() rejects negative values.")
-      .def("add", [](const PyCounter& c, pyb::handle value, pyb::handle attributes) {
-             MetricValue v = ToValue(value, "counter");
-             if (IsNegative(v)) throw pyb::value_error("counter values must not be negative");
-             Record(*c.i, c.i->counter, v, attributes, [](const Counter& h, auto x, const Attributes& a) { return h.Add(x, a); });
-           }, "value"_a, "attributes"_a = pyb::none())
+  auto counter = pyb::class_<PyCounter>(m, "Counter", "A monotonic sum; add() rejects negative values.")
       .def_property_readonly("name", [](const PyCounter& c) { return c.i->name; });
-  pyb::class_<PyUpDownCounter>(m, "UpDownCounter", "A sum that may go up and down.")
-      .def("add", [](const PyUpDownCounter& c, pyb::handle value, pyb::handle attributes) {
-             Record(*c.i, c.i->up_down_counter, ToValue(value, "up_down_counter"), attributes,
-                    [](const UpDownCounter& h, auto x, const Attributes& a) { return h.Add(x, a); });
-           }, "value"_a, "attributes"_a = pyb::none())
+  SetFastMethod(counter, &kCounterAdd);
+  auto up_down_counter = pyb::class_<PyUpDownCounter>(m, "UpDownCounter", "A sum that may go up and down.")
       .def_property_readonly("name", [](const PyUpDownCounter& c) { return c.i->name; });
-  pyb::class_<PyHistogram>(m, "Histogram", "Explicit-bucket histogram with count, sum, min and max.")
-      .def("record", [](const PyHistogram& c, pyb::handle value, pyb::handle attributes) {
-             Record(*c.i, c.i->histogram, ToValue(value, "histogram"), attributes,
-                    [](const Histogram& h, auto x, const Attributes& a) { return h.Record(x, a); });
-           }, "value"_a, "attributes"_a = pyb::none())
+  SetFastMethod(up_down_counter, &kUpDownCounterAdd);
+  auto histogram = pyb::class_<PyHistogram>(m, "Histogram", "Explicit-bucket histogram with count, sum, min and max.")
       .def_property_readonly("name", [](const PyHistogram& c) { return c.i->name; });
-  pyb::class_<PyGauge>(m, "Gauge", "The last value recorded per attribute set.")
-      .def("record", [](const PyGauge& c, pyb::handle value, pyb::handle attributes) {
-             Record(*c.i, c.i->gauge, ToValue(value, "gauge"), attributes,
-                    [](const Gauge& h, auto x, const Attributes& a) { return h.Record(x, a); });
-           }, "value"_a, "attributes"_a = pyb::none())
+  SetFastMethod(histogram, &kHistogramRecord);
+  auto gauge = pyb::class_<PyGauge>(m, "Gauge", "The last value recorded per attribute set.")
       .def_property_readonly("name", [](const PyGauge& c) { return c.i->name; });
+  SetFastMethod(gauge, &kGaugeRecord);
   pyb::class_<PyObservable>(m, "ObservableInstrument", "Values come from its callbacks at collection time.")
       .def_property_readonly("name", [](const PyObservable& c) { return c.i->name; });
 

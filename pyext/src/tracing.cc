@@ -1,10 +1,15 @@
 // Span, start_span and current_trace_context. Every call converts its arguments under the GIL
-// and hands them to the native LiveSpan; nothing here blocks on I/O.
+// and hands them to the native LiveSpan; nothing here blocks on I/O. The span path (start_span,
+// __enter__, __exit__, the Span methods) is written against the CPython API: see the Span type.
 #include "tracing.h"
 
 #include <pybind11/stl.h>
+#include <structmember.h>
+
+#include <new>
 
 #include "convert.h"
+#include "fastcall.h"
 #include "frames.h"
 #include "ptx/base/clock.h"
 #include "runtime.h"
@@ -65,8 +70,7 @@ SpanContext LinkContext(pyb::handle trace_id, pyb::handle span_id) {
 // {"trace_id", "span_id", "attributes"} dict.
 SpanLink ParseLink(pyb::handle item) {
   SpanLink link;
-  if (pyb::isinstance<ContextFrame>(item)) {
-    auto* frame = item.cast<ContextFrame*>();
+  if (ContextFrame* frame = AsFrame(item.ptr())) {
     if (!frame->context) throw pyb::value_error("cannot link to a span without a context");
     link.context = *frame->context;
     return link;
@@ -141,13 +145,289 @@ void PySpan::End(uint64_t end_time_unix_nano) {
   if (live) live->End(end_time_unix_nano);
 }
 
-pyb::object StartSpan(pyb::handle name, pyb::handle attributes, pyb::handle kind, pyb::handle links,
+// ---- The Span type: a CPython type of its own, not a pybind11 class ----
+// A span is created, entered and exited once per traced operation, so every step of that path
+// is a plain CPython call: pybind11 would add its dispatcher to each call and a registry insert
+// and erase to each instance. The object embeds the PySpan; frames.cc finds it through
+// RegisterNativeFrameType.
+namespace {
+
+struct SpanObject {
+  PyObject_HEAD
+  PyObject* weakrefs;  // weak references are supported, as on every pybind11 instance
+  alignas(PySpan) unsigned char storage[sizeof(PySpan)];
+};
+
+PyTypeObject* span_type = nullptr;  // created by RegisterTracing, kept for the process
+
+PySpan& SpanOf(PyObject* self) {
+  return *std::launder(reinterpret_cast<PySpan*>(reinterpret_cast<SpanObject*>(self)->storage));
+}
+
+ContextFrame* FrameOf(PyObject* self) { return &SpanOf(self); }
+
+// A new Span object holding a default PySpan (non-recording, no context).
+pyb::object NewSpanObject() {
+  SpanObject* o = PyObject_New(SpanObject, span_type);
+  if (o == nullptr) throw pyb::error_already_set();
+  o->weakrefs = nullptr;
+  new (o->storage) PySpan();
+  return pyb::reinterpret_steal<pyb::object>(reinterpret_cast<PyObject*>(o));
+}
+
+void SpanDealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  if (reinterpret_cast<SpanObject*>(self)->weakrefs != nullptr) PyObject_ClearWeakRefs(self);
+  SpanOf(self).~PySpan();
+  PyObject_Free(self);
+  Py_DECREF(type);  // instances of a heap type hold a reference to it
+}
+
+PyObject* SpanNew(PyTypeObject*, PyObject*, PyObject*) {
+  PyErr_SetString(PyExc_TypeError, "Span cannot be instantiated directly; use start_span()");
+  return nullptr;
+}
+
+// pybind11's bool conversion: True, False, None, or an object with __bool__.
+bool BoolArg(PyObject* value, const char* what) {
+  if (value == Py_True) return true;
+  if (value == Py_False || value == Py_None) return false;
+  if (Py_TYPE(value)->tp_as_number != nullptr && Py_TYPE(value)->tp_as_number->nb_bool != nullptr) {
+    int truth = PyObject_IsTrue(value);
+    if (truth < 0) throw pyb::error_already_set();
+    return truth != 0;
+  }
+  throw pyb::type_error(std::string(what) + " must be a bool, got " + Py_TYPE(value)->tp_name);
+}
+
+pyb::handle Arg(PyObject* value) { return value != nullptr ? value : Py_None; }
+
+PyObject* SpanRepr(PyObject* self) {
+  return Guarded([&]() -> PyObject* {
+    const PySpan& span = SpanOf(self);
+    std::string text = "Span(non-recording)";
+    if (span.context) {
+      text = "Span(trace_id='" + span.context->trace_id.ToHex() + "', span_id='" +
+             span.context->span_id.ToHex() + "', recording=" +
+             (span.live && span.live->recording() ? "True" : "False") + ")";
+    }
+    return PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
+  });
+}
+
+PyObject* SpanEnter(PyObject* self, PyObject*) {
+  return Guarded([&]() -> PyObject* {
+    SpanOf(self).token = Activate(self);
+    Py_INCREF(self);
+    return self;
+  });
+}
+
+PyObject* SpanExit(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"exc_type", "exc", "tb"};
+  static Signature sig{"__exit__", names, 3, 3, 3};
+  PyObject* a[3];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    // Restoring the context and ending the span must happen whatever recording the
+    // exception does (its __str__ may raise): a span left current would adopt every
+    // later span of this context.
+    pyb::object token = std::move(span.token);
+    span.token = pyb::none();
+    pyb::handle exc = a[1];
+    if (!exc.is_none() && span.live && span.live->recording()) {
+      try {
+        span.RecordException(exc, pyb::none(), true);
+        span.live->SetStatus(SpanStatusCode::kError, DescribeException(exc));
+      } catch (const pyb::error_already_set&) {
+        span.live->SetStatus(SpanStatusCode::kError, "exception could not be described");
+      }
+    }
+    Deactivate(token);
+    span.End(0);
+    Py_RETURN_FALSE;
+  });
+}
+
+PyObject* SpanSetAttribute(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"key", "value"};
+  static Signature sig{"set_attribute", names, 2, 2, 2};
+  PyObject* a[2];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    std::string k = AttributeKey(a[0]);
+    auto v = ToAttributeValue(a[1]);
+    if (v && span.live) span.live->SetAttribute(k, std::move(*v));
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanSetAttributes(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"attributes"};
+  static Signature sig{"set_attributes", names, 1, 1, 1};
+  PyObject* a[1];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    Attributes attrs;
+    AppendAttributes(a[0], "attributes", attrs);
+    if (span.live) {
+      for (auto& [k, v] : attrs) span.live->SetAttribute(k, std::move(v));
+    }
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanAddEvent(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"name", "attributes", "timestamp_ns"};
+  static Signature sig{"add_event", names, 3, 3, 1};
+  PyObject* a[3];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    std::string n = RequireStr(a[0], "name");
+    Attributes attrs;
+    AppendAttributes(Arg(a[1]), "attributes", attrs);
+    uint64_t ts = OptionalTime(Arg(a[2]), "timestamp_ns");
+    if (span.live) span.live->AddEvent(std::move(n), std::move(attrs), ts);
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanAddLink(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"trace_id_hex", "span_id_hex", "attributes"};
+  static Signature sig{"add_link", names, 3, 3, 2};
+  PyObject* a[3];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    SpanContext ctx = LinkContext(a[0], a[1]);
+    Attributes attrs;
+    AppendAttributes(Arg(a[2]), "attributes", attrs);
+    if (span.live) span.live->AddLink(ctx, std::move(attrs));
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanSetStatus(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"code", "description"};
+  static Signature sig{"set_status", names, 2, 2, 1};
+  PyObject* a[2];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    SpanStatusCode c = ParseStatus(a[0]);
+    auto d = OptionalStr(Arg(a[1]), "description");
+    if (span.live) span.live->SetStatus(c, d ? *d : std::string());
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanUpdateName(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"name"};
+  static Signature sig{"update_name", names, 1, 1, 1};
+  PyObject* a[1];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    PySpan& span = SpanOf(self);
+    std::string n = RequireStr(a[0], "name");
+    if (span.live) span.live->UpdateName(std::move(n));
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanRecordException(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"exception", "attributes", "escaped"};
+  static Signature sig{"record_exception", names, 3, 3, 1};
+  PyObject* a[3];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    bool escaped = a[2] != nullptr && BoolArg(a[2], "escaped");
+    SpanOf(self).RecordException(a[0], Arg(a[1]), escaped);
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* SpanEnd(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"end_time_ns"};
+  static Signature sig{"end", names, 1, 1, 0};
+  PyObject* a[1];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    SpanOf(self).End(OptionalTime(Arg(a[0]), "end_time_ns"));
+    Py_RETURN_NONE;
+  });
+}
+
+PyObject* HexOrNone(const std::optional<SpanContext>& context, bool trace) {
+  if (!context) Py_RETURN_NONE;
+  std::string hex = trace ? context->trace_id.ToHex() : context->span_id.ToHex();
+  return PyUnicode_FromStringAndSize(hex.data(), static_cast<Py_ssize_t>(hex.size()));
+}
+
+PyObject* SpanTraceId(PyObject* self, PyObject*) { return HexOrNone(SpanOf(self).context, true); }
+PyObject* SpanSpanId(PyObject* self, PyObject*) { return HexOrNone(SpanOf(self).context, false); }
+PyObject* SpanIsRecording(PyObject* self, PyObject*) {
+  const PySpan& span = SpanOf(self);
+  return PyBool_FromLong(span.live && span.live->recording());
+}
+
+template <typename F>
+PyCFunction Fn(F* f) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
+constexpr int kFast = METH_FASTCALL | METH_KEYWORDS;
+
+PyMethodDef kSpanMethods[] = {
+    {"__enter__", Fn(&SpanEnter), METH_NOARGS, "__enter__(self) -> Span\n\nMakes the span current."},
+    {"__exit__", Fn(&SpanExit), kFast,
+     "__exit__(self, exc_type: object, exc: object, tb: object) -> bool\n\n"
+     "Records an escaping exception (status ERROR), restores the previous context and ends the span."},
+    {"set_attribute", Fn(&SpanSetAttribute), kFast, "set_attribute(self, key: str, value: object) -> None"},
+    {"set_attributes", Fn(&SpanSetAttributes), kFast, "set_attributes(self, attributes: dict) -> None"},
+    {"add_event", Fn(&SpanAddEvent), kFast,
+     "add_event(self, name: str, attributes: dict | None = None, timestamp_ns: int | None = None) -> None"},
+    {"add_link", Fn(&SpanAddLink), kFast,
+     "add_link(self, trace_id_hex: str, span_id_hex: str, attributes: dict | None = None) -> None"},
+    {"set_status", Fn(&SpanSetStatus), kFast, "set_status(self, code: str, description: str | None = None) -> None"},
+    {"update_name", Fn(&SpanUpdateName), kFast, "update_name(self, name: str) -> None"},
+    {"record_exception", Fn(&SpanRecordException), kFast,
+     "record_exception(self, exception: BaseException, attributes: dict | None = None, escaped: bool = False) -> None"},
+    {"end", Fn(&SpanEnd), kFast, "end(self, end_time_ns: int | None = None) -> None"},
+    {"trace_id", Fn(&SpanTraceId), METH_NOARGS, "trace_id(self) -> str | None"},
+    {"span_id", Fn(&SpanSpanId), METH_NOARGS, "span_id(self) -> str | None"},
+    {"is_recording", Fn(&SpanIsRecording), METH_NOARGS, "is_recording(self) -> bool"},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyMemberDef kSpanMembers[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(SpanObject, weakrefs), READONLY, nullptr},
+    {nullptr, 0, 0, 0, nullptr},
+};
+
+PyType_Slot kSpanSlots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(&SpanDealloc)},
+    {Py_tp_new, reinterpret_cast<void*>(&SpanNew)},
+    {Py_tp_repr, reinterpret_cast<void*>(&SpanRepr)},
+    {Py_tp_methods, kSpanMethods},
+    {Py_tp_members, kSpanMembers},
+    {Py_tp_doc, const_cast<char*>("A span; use it as a context manager to make it current.")},
+    {0, nullptr},
+};
+
+PyType_Spec kSpanSpec = {"pytracingx._native.Span", sizeof(SpanObject), 0, Py_TPFLAGS_DEFAULT, kSpanSlots};
+
+pyb::object StartSpan(pyb::handle name, pyb::handle attributes, PyObject* kind, pyb::handle links,
                       pyb::handle start_time_ns) {
   std::string span_name = RequireStr(name, "name");
-  SpanKind span_kind = ParseKind(kind);
-  auto span = std::make_unique<PySpan>();
+  SpanKind span_kind = kind == nullptr ? SpanKind::kInternal : ParseKind(kind);
+  pyb::object obj = NewSpanObject();
+  PySpan& span = SpanOf(obj.ptr());
   ContextFrame* parent = CurrentFrame();
-  if (parent) span->baggage = parent->baggage;
+  if (parent) span.baggage = parent->baggage;
   Tracer* tracer = Runtime::Get().tracer();
   if (tracer == nullptr) {
     // Not running (before init, disabled, after shutdown): a non-recording span that carries
@@ -155,8 +435,8 @@ pyb::object StartSpan(pyb::handle name, pyb::handle attributes, pyb::handle kind
     // validated, so that bad input fails the same way in every state.
     Attributes ignored;
     AppendAttributes(attributes, "attributes", ignored);
-    if (parent) span->context = parent->context;
-    return pyb::cast(std::move(span));
+    if (parent) span.context = parent->context;
+    return obj;
   }
   StartSpanOptions options;
   options.name = std::move(span_name);
@@ -172,119 +452,40 @@ pyb::object StartSpan(pyb::handle name, pyb::handle attributes, pyb::handle kind
       options.links.push_back(ParseLink(item));
     }
   }
-  span->live.emplace(tracer->StartSpan(std::move(options)));
-  span->context = span->live->context();
-  return pyb::cast(std::move(span));
+  span.live.emplace(tracer->StartSpan(std::move(options)));
+  span.context = span.live->context();
+  return obj;
 }
+
+PyObject* StartSpanFast(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"name", "attributes", "kind", "links", "start_time_ns"};
+  static Signature sig{"start_span", names, 5, 5, 1};
+  PyObject* a[5];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    return StartSpan(a[0], Arg(a[1]), a[2], Arg(a[3]), Arg(a[4])).release().ptr();
+  });
+}
+
+PyMethodDef kStartSpan = {
+    "start_span", Fn(&StartSpanFast), kFast,
+    "start_span(name: str, attributes: dict | None = None, kind: str = 'internal', links: list | None = None, "
+    "start_time_ns: int | None = None) -> Span\n\n"
+    "Starts a span whose parent is the current span of the calling context."};
+
+}  // namespace
 
 void RegisterTracing(pyb::module_& m) {
   using namespace pybind11::literals;
 
-  pyb::class_<PySpan, ContextFrame>(m, "Span", "A span; use it as a context manager to make it current.")
-      .def("__enter__",
-           [](pyb::object self) {
-             auto& span = self.cast<PySpan&>();
-             span.token = Activate(self);
-             return self;
-           })
-      .def("__exit__",
-           [](PySpan& span, pyb::handle exc_type, pyb::handle exc, pyb::handle tb) {
-             // Restoring the context and ending the span must happen whatever recording the
-             // exception does (its __str__ may raise): a span left current would adopt every
-             // later span of this context.
-             pyb::object token = std::move(span.token);
-             span.token = pyb::none();
-             if (!exc.is_none() && span.live && span.live->recording()) {
-               try {
-                 span.RecordException(exc, pyb::none(), true);
-                 span.live->SetStatus(SpanStatusCode::kError, DescribeException(exc));
-               } catch (const pyb::error_already_set&) {
-                 span.live->SetStatus(SpanStatusCode::kError, "exception could not be described");
-               }
-             }
-             Deactivate(token);
-             span.End(0);
-             return false;
-           },
-           "exc_type"_a, "exc"_a, "tb"_a)
-      .def(
-          "set_attribute",
-          [](PySpan& span, pyb::handle key, pyb::handle value) {
-            std::string k = AttributeKey(key);
-            auto v = ToAttributeValue(value);
-            if (v && span.live) span.live->SetAttribute(k, std::move(*v));
-          },
-          "key"_a, "value"_a)
-      .def(
-          "set_attributes",
-          [](PySpan& span, pyb::handle attributes) {
-            Attributes attrs;
-            AppendAttributes(attributes, "attributes", attrs);
-            if (!span.live) return;
-            for (auto& [k, v] : attrs) span.live->SetAttribute(k, std::move(v));
-          },
-          "attributes"_a)
-      .def(
-          "add_event",
-          [](PySpan& span, pyb::handle name, pyb::handle attributes, pyb::handle timestamp_ns) {
-            std::string n = RequireStr(name, "name");
-            Attributes attrs;
-            AppendAttributes(attributes, "attributes", attrs);
-            uint64_t ts = OptionalTime(timestamp_ns, "timestamp_ns");
-            if (span.live) span.live->AddEvent(std::move(n), std::move(attrs), ts);
-          },
-          "name"_a, "attributes"_a = pyb::none(), "timestamp_ns"_a = pyb::none())
-      .def(
-          "add_link",
-          [](PySpan& span, pyb::handle trace_id_hex, pyb::handle span_id_hex, pyb::handle attributes) {
-            SpanContext ctx = LinkContext(trace_id_hex, span_id_hex);
-            Attributes attrs;
-            AppendAttributes(attributes, "attributes", attrs);
-            if (span.live) span.live->AddLink(ctx, std::move(attrs));
-          },
-          "trace_id_hex"_a, "span_id_hex"_a, "attributes"_a = pyb::none())
-      .def(
-          "set_status",
-          [](PySpan& span, pyb::handle code, pyb::handle description) {
-            SpanStatusCode c = ParseStatus(code);
-            auto d = OptionalStr(description, "description");
-            if (span.live) span.live->SetStatus(c, d ? *d : std::string());
-          },
-          "code"_a, "description"_a = pyb::none())
-      .def(
-          "update_name",
-          [](PySpan& span, pyb::handle name) {
-            std::string n = RequireStr(name, "name");
-            if (span.live) span.live->UpdateName(std::move(n));
-          },
-          "name"_a)
-      .def("record_exception", &PySpan::RecordException, "exception"_a, "attributes"_a = pyb::none(),
-           "escaped"_a = false)
-      .def(
-          "end",
-          [](PySpan& span, pyb::handle end_time_ns) { span.End(OptionalTime(end_time_ns, "end_time_ns")); },
-          "end_time_ns"_a = pyb::none())
-      .def("trace_id",
-           [](const PySpan& span) -> pyb::object {
-             if (!span.context) return pyb::none();
-             return pyb::str(span.context->trace_id.ToHex());
-           })
-      .def("span_id",
-           [](const PySpan& span) -> pyb::object {
-             if (!span.context) return pyb::none();
-             return pyb::str(span.context->span_id.ToHex());
-           })
-      .def("is_recording", [](const PySpan& span) { return span.live && span.live->recording(); })
-      .def("__repr__", [](const PySpan& span) {
-        if (!span.context) return std::string("Span(non-recording)");
-        return "Span(trace_id='" + span.context->trace_id.ToHex() + "', span_id='" +
-               span.context->span_id.ToHex() + "', recording=" +
-               (span.live && span.live->recording() ? "True" : "False") + ")";
-      });
+  span_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&kSpanSpec));
+  if (span_type == nullptr) throw pyb::error_already_set();
+  RegisterNativeFrameType(span_type, &FrameOf);
+  m.add_object("Span", pyb::handle(reinterpret_cast<PyObject*>(span_type)));  // the module owns one reference, we keep ours
 
-  m.def("start_span", &StartSpan, "name"_a, "attributes"_a = pyb::none(), "kind"_a = "internal",
-        "links"_a = pyb::none(), "start_time_ns"_a = pyb::none(),
-        "Starts a span whose parent is the current span of the calling context.");
+  PyObject* start_span = PyCFunction_NewEx(&kStartSpan, nullptr, m.attr("__name__").ptr());
+  if (start_span == nullptr) throw pyb::error_already_set();
+  m.add_object("start_span", pyb::reinterpret_steal<pyb::object>(start_span));
 
   m.def("current_trace_context", [] {
     pyb::dict out;
@@ -301,7 +502,7 @@ void RegisterTracing(pyb::module_& m) {
 
   m.def(
       "_activate", [](pyb::handle frame) {
-        if (!pyb::isinstance<ContextFrame>(frame)) throw pyb::type_error("_activate needs a Span");
+        if (AsFrame(frame.ptr()) == nullptr) throw pyb::type_error("_activate needs a Span");
         return Activate(frame);
       },
       "span"_a, "Makes span current without ending it later; restore_context(token) undoes it.");
