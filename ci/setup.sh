@@ -36,4 +36,9 @@ import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc, opentelemetry.
 import aliyun.log, zstd' 2>/dev/null; then
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
+# Benchmark-only packages for bench/run.py --smoke (integration/test_bench_smoke.py): the
+# opentelemetry-sdk side of bench/python/compare.py and the results chart. Never pytracingx deps.
+if ! "$PY" -c 'import opentelemetry.sdk, matplotlib' 2>/dev/null; then
+  "$PY" -m pip install -q --disable-pip-version-check opentelemetry-sdk matplotlib
+fi
 echo "ci/setup.sh: system packages and Python tools present"
