@@ -353,14 +353,15 @@ void Wal::SyncLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, options_.fsync_interval);
-    if (stopping_ || busy_ || !error_.ok()) continue;
-    busy_ = true;
-    int fd = fd_;
+    if (stopping_ || !error_.ok() || fd_ < 0) continue;
+    // A duplicate keeps the file open even if Rotate closes fd_ meanwhile, and writers are not
+    // held up by this sync: under kInterval they never wait for one.
+    int fd = ::dup(fd_);
+    if (fd < 0) continue;
     lock.unlock();
     ::fdatasync(fd);
+    ::close(fd);
     lock.lock();
-    busy_ = false;
-    cv_.notify_all();
   }
 }
 

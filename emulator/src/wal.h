@@ -111,7 +111,7 @@ class Wal {
   std::string pending_ PTX_GUARDED_BY(mu_);         // framed, not yet written
   uint64_t appended_ PTX_GUARDED_BY(mu_) = 0;       // last ticket handed out
   uint64_t written_ PTX_GUARDED_BY(mu_) = 0;        // last ticket written (synced: kAlways)
-  bool busy_ PTX_GUARDED_BY(mu_) = false;           // a thread is writing or syncing fd_
+  bool busy_ PTX_GUARDED_BY(mu_) = false;           // a Commit leader is writing fd_
   bool stopping_ PTX_GUARDED_BY(mu_) = false;
   Status error_ PTX_GUARDED_BY(mu_);
   std::thread sync_thread_;                          // kInterval only
