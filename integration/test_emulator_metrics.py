@@ -105,7 +105,9 @@ def test_cumulative_sum_across_requests_and_gauge(emu):
     stats = emu.get("/api/stats")
     assert stats["metrics"]["by_protocol"]["http_json"]["items"] == 3
     assert stats["metrics"]["requests"] == 2
-    assert stats["metric_store"] == {"points": 3, "series": 2, "evicted_points": 0}
+    counts = {k: v for k, v in stats["metric_store"].items() if not k.endswith("bytes")}
+    assert counts == {"points": 3, "series": 2, "evicted_points": 0}
+    assert stats["metric_store"]["bytes"] > 0 and stats["metric_store"]["evicted_bytes"] == 0
 
 
 def test_histogram_exponential_histogram_and_summary(emu):
@@ -198,7 +200,8 @@ def test_series_identity_and_filters(emu):
     emu.reset()
     assert series_of(emu) == {"total": 0, "series": []}
     assert emu.get("/api/metrics/names") == {"names": []}
-    assert emu.get("/api/stats")["metric_store"] == {"points": 0, "series": 0, "evicted_points": 0}
+    assert emu.get("/api/stats")["metric_store"] == {"points": 0, "series": 0, "evicted_points": 0,
+                                                     "bytes": 0, "evicted_bytes": 0}
 
 
 def gauge_request_protobuf(name, value, time_ns, service="pb-svc"):
@@ -232,7 +235,9 @@ def test_retention_evicts_oldest_points():
         assert emu.get("/api/metrics/names") == {"names": ["n"]}
         points = series_of(emu)["series"][0]["points"]
         assert [p["value"]["value"] for p in points] == ["2", "3", "4"]
-        assert emu.get("/api/stats")["metric_store"] == {"points": 3, "series": 1, "evicted_points": 2}
+        # Each point encodes as time_unix_nano (fixed64) + as_int (sfixed64): 2 * 9 bytes.
+        assert emu.get("/api/stats")["metric_store"] == {"points": 3, "series": 1, "evicted_points": 2,
+                                                         "bytes": 3 * 18, "evicted_bytes": 2 * 18}
     finally:
         emu.stop()
 

@@ -504,8 +504,9 @@ def test_stats_and_reset_cover_sls(emu):
     put_logs(emu, "counted", b"\xff")
     stats = emu.get("/api/stats")
     assert stats["sls"] == {"requests": 1, "rejected_requests": 1, "log_groups": 1, "logs": 2}
+    # bytes: keys and values of the two logs, "a" "1" and "a" "2".
     assert stats["sls_store"] == {"projects": 1, "logstores": 1, "log_groups": 1, "logs": 2,
-                                  "evicted_log_groups": 0, "evicted_logs": 0}
+                                  "evicted_log_groups": 0, "evicted_logs": 0, "bytes": 4, "evicted_bytes": 0}
     view = emu.get(f"/api/sls/projects/{PROJECT}/logstores/counted")
     assert view["log_groups"][0]["logs"] == [{"time": now, "time_ns": None, "contents": [["a", "1"]]},
                                              {"time": now, "time_ns": None, "contents": [["a", "2"]]}]

@@ -1,6 +1,11 @@
 #include "emulator.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "http_listener.h"
+#include "otlp_archive.h"
+#include "persistence.h"
 #include "otlp_grpc.h"
 #include "otlp_http.h"
 #include "query_api.h"
@@ -11,8 +16,10 @@ namespace ptx::emulator {
 
 Emulator::Emulator(EmulatorOptions options)
     : options_(std::move(options)),
-      store_(StoreOptions{options_.max_spans, options_.max_logs, options_.max_metric_points}),
-      sls_store_(SlsStoreOptions{options_.max_sls_logs}),
+      store_(StoreOptions{options_.max_spans, options_.max_logs, options_.max_metric_points,
+                          options_.max_span_bytes, options_.max_log_bytes,
+                          options_.max_metric_point_bytes}),
+      sls_store_(SlsStoreOptions{options_.max_sls_logs, options_.max_sls_log_bytes}),
       ingest_(&store_, &sls_store_) {}
 
 Emulator::~Emulator() { Shutdown(); }
@@ -24,6 +31,7 @@ Status Emulator::Start() {
   if (!http_address.ok()) return http_address.status();
   Result<HostPort> sls_address = ParseHostPort(options_.sls_address);
   if (!sls_address.ok()) return sls_address.status();
+  if (Status s = OpenDataDirAndLoad(); !s.ok()) return s;
 
   otlp_http_ = std::make_unique<OtlpHttpReceiver>(
       &ingest_, &stats_,
@@ -54,6 +62,7 @@ Status Emulator::Start() {
   otlp_http_->Register(http_listener_->server());
   query_api_->Register(http_listener_->server());
   RegisterWebUi(http_listener_->server());
+  RegisterArchiveApi(http_listener_->server(), &store_, &ingest_);
 
   HttpListenerOptions sls_options;
   sls_options.max_request_bytes = options_.max_body_bytes;
@@ -94,6 +103,33 @@ void Emulator::Shutdown() {
   if (http_listener_) http_listener_->Stop();
   if (sls_listener_) sls_listener_->Stop();
   if (grpc_) grpc_->Shutdown();
+  persistence_.reset();  // last: syncs the log and unlocks --data-dir
+}
+
+Status Emulator::OpenDataDirAndLoad() {
+  if (!options_.data_dir.empty()) {
+    PersistenceOptions persistence;
+    persistence.wal.dir = options_.data_dir;
+    persistence.wal.segment_bytes = options_.wal_segment_bytes;
+    if (!ParseFsyncPolicy(options_.fsync, &persistence.wal.fsync)) {
+      return InvalidArgumentError("--fsync: unknown policy '" + options_.fsync + "'");
+    }
+    auto opened = Persistence::Open(std::move(persistence), &store_, &sls_store_);
+    if (!opened.ok()) return opened.status();
+    persistence_ = std::move(opened).value();
+  }
+  if (!options_.load_file.empty()) {
+    std::ifstream file(options_.load_file, std::ios::binary);
+    if (!file) return InvalidArgumentError("--load: cannot read " + options_.load_file);
+    std::stringstream contents;
+    contents << file.rdbuf();
+    Result<ImportSummary> loaded = ImportLines(&ingest_, contents.str());
+    if (!loaded.ok()) {
+      return InvalidArgumentError("--load " + options_.load_file + ": " +
+                                  loaded.status().message());
+    }
+  }
+  return Status::Ok();
 }
 
 std::string Emulator::ReadyLine() const {

@@ -23,6 +23,7 @@ namespace ptx::emulator {
 class HttpListener;
 class OtlpGrpcReceiver;
 class OtlpHttpReceiver;
+class Persistence;
 class QueryApi;
 class SlsApi;
 
@@ -41,7 +42,8 @@ class Emulator {
   Emulator(const Emulator&) = delete;
   Emulator& operator=(const Emulator&) = delete;
 
-  // Binds every listener, then serves. On error nothing keeps running.
+  // Recovers --data-dir and loads --load (when set), binds every listener, then serves. On
+  // error nothing keeps running.
   Status Start();
   // Stops every listener and waits for in-flight requests. Idempotent.
   void Shutdown();
@@ -54,8 +56,11 @@ class Emulator {
   SlsStore& sls_store() { return sls_store_; }
   Stats& stats() { return stats_; }
   FaultTable& faults() { return faults_; }
+  Persistence* persistence() { return persistence_.get(); }  // null without --data-dir
 
  private:
+  Status OpenDataDirAndLoad();
+
   EmulatorOptions options_;
   Store store_;
   SlsStore sls_store_;
@@ -65,6 +70,7 @@ class Emulator {
   std::atomic<bool> ready_{false};
   BoundAddresses addresses_;
 
+  std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<OtlpGrpcReceiver> grpc_;
   std::unique_ptr<OtlpHttpReceiver> otlp_http_;
   std::unique_ptr<QueryApi> query_api_;

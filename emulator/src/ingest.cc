@@ -1,7 +1,6 @@
 #include "ingest.h"
 
 #include <memory>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -13,34 +12,12 @@
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "otlp_json.h"
+#include "otlp_records.h"
 #include "ptx/base/clock.h"
 #include "sls_otlp.h"
 
 namespace ptx::emulator {
 namespace {
-
-namespace collector_trace = ::opentelemetry::proto::collector::trace::v1;
-namespace collector_metrics = ::opentelemetry::proto::collector::metrics::v1;
-namespace collector_logs = ::opentelemetry::proto::collector::logs::v1;
-namespace otlp_metrics = ::opentelemetry::proto::metrics::v1;
-
-constexpr size_t kTraceIdSize = 16;
-constexpr size_t kSpanIdSize = 8;
-
-bool IsValidId(const std::string& id, size_t size) {
-  return id.size() == size && id.find_first_not_of('\0') != std::string::npos;
-}
-
-// Why a span cannot be stored, or nullptr. Ids are what every query keys on, so a span with
-// a malformed id is refused (partial success) instead of being stored unreachable.
-const char* SpanDefect(const otlp_trace::Span& span) {
-  if (!IsValidId(span.trace_id(), kTraceIdSize)) return "trace_id must be 16 non-zero bytes";
-  if (!IsValidId(span.span_id(), kSpanIdSize)) return "span_id must be 8 non-zero bytes";
-  if (!span.parent_span_id().empty() && span.parent_span_id().size() != kSpanIdSize) {
-    return "parent_span_id must be empty or 8 bytes";
-  }
-  return nullptr;
-}
 
 template <typename Message>
 Status Decode(PayloadFormat format, std::string_view payload, Message* out) {
@@ -50,56 +27,6 @@ Status Decode(PayloadFormat format, std::string_view payload, Message* out) {
                                 std::string(Message::descriptor()->name()));
   }
   return Status::Ok();
-}
-
-// The points of one Metric message, moved out of it, sharing one MetricInfo.
-void AppendPoints(otlp_metrics::Metric& m, std::shared_ptr<const ResourceInfo> resource,
-                  std::shared_ptr<const ScopeInfo> scope, std::shared_ptr<const Origin> origin,
-                  std::vector<MetricPoint>* out) {
-  auto info = std::make_shared<MetricInfo>();
-  info->name = m.name();
-  info->description = m.description();
-  info->unit = m.unit();
-  info->resource = std::move(resource);
-  info->scope = std::move(scope);
-  info->origin = std::move(origin);
-  auto move_points = [&](auto* points) {
-    std::shared_ptr<const MetricInfo> shared = info;
-    for (auto& point : *points) {
-      std::remove_reference_t<decltype(point)> moved;
-      moved.Swap(&point);
-      out->push_back(MakeMetricPoint(shared, std::move(moved)));
-    }
-  };
-  switch (m.data_case()) {
-    case otlp_metrics::Metric::kGauge:
-      info->type = MetricType::kGauge;
-      move_points(m.mutable_gauge()->mutable_data_points());
-      break;
-    case otlp_metrics::Metric::kSum:
-      info->type = MetricType::kSum;
-      info->temporality = TemporalityFromProto(m.sum().aggregation_temporality());
-      info->monotonic = m.sum().is_monotonic();
-      move_points(m.mutable_sum()->mutable_data_points());
-      break;
-    case otlp_metrics::Metric::kHistogram:
-      info->type = MetricType::kHistogram;
-      info->temporality = TemporalityFromProto(m.histogram().aggregation_temporality());
-      move_points(m.mutable_histogram()->mutable_data_points());
-      break;
-    case otlp_metrics::Metric::kExponentialHistogram:
-      info->type = MetricType::kExponentialHistogram;
-      info->temporality =
-          TemporalityFromProto(m.exponential_histogram().aggregation_temporality());
-      move_points(m.mutable_exponential_histogram()->mutable_data_points());
-      break;
-    case otlp_metrics::Metric::kSummary:
-      info->type = MetricType::kSummary;
-      move_points(m.mutable_summary()->mutable_data_points());
-      break;
-    case otlp_metrics::Metric::DATA_NOT_SET:
-      break;
-  }
 }
 
 }  // namespace
@@ -127,33 +54,11 @@ Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string
   if (!s.ok()) return s;
 
   IngestOutcome outcome;
-  auto shared_origin = std::make_shared<const Origin>(origin);
-  std::vector<SpanRecord> records;
-  for (auto& resource_spans : *request.mutable_resource_spans()) {
-    auto resource = std::make_shared<ResourceInfo>();
-    resource->resource.Swap(resource_spans.mutable_resource());
-    resource->schema_url = resource_spans.schema_url();
-    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
-    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
-    for (auto& scope_spans : *resource_spans.mutable_scope_spans()) {
-      auto scope = std::make_shared<ScopeInfo>();
-      scope->scope.Swap(scope_spans.mutable_scope());
-      scope->schema_url = scope_spans.schema_url();
-      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
-      for (auto& span : *scope_spans.mutable_spans()) {
-        if (const char* defect = SpanDefect(span)) {
-          if (outcome.rejected++ == 0) outcome.error_message = defect;
-          continue;
-        }
-        SpanRecord record;
-        record.span.Swap(&span);
-        record.resource = shared_resource;
-        record.scope = shared_scope;
-        record.origin = shared_origin;
-        records.push_back(std::move(record));
-      }
-    }
-  }
+  SplitOutcome split;
+  std::vector<SpanRecord> records =
+      SpansFromRequest(request, std::make_shared<const Origin>(origin), &split);
+  outcome.rejected = split.rejected;
+  outcome.error_message = split.first_defect;
   outcome.accepted = records.size();
   if (outcome.rejected > 0) {
     outcome.error_message = std::to_string(outcome.rejected) + " span(s) rejected: " +
@@ -166,7 +71,7 @@ Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string
                          TraceInstanceLogStore(origin.sls_instance_id, Signal::kTraces),
                          SpansToSlsLogGroup(records), static_cast<int64_t>(now / 1'000'000'000));
     }
-    store_->AddSpans(std::move(records));
+    if (Status stored = store_->AddSpans(std::move(records)); !stored.ok()) return stored;
   }
   return outcome;
 }
@@ -177,29 +82,8 @@ Result<IngestOutcome> OtlpIngest::IngestLogs(PayloadFormat format, std::string_v
   Status s = Decode(format, payload, &request);
   if (!s.ok()) return s;
 
-  auto shared_origin = std::make_shared<const Origin>(origin);
-  std::vector<LogRecordEntry> records;
-  for (auto& resource_logs : *request.mutable_resource_logs()) {
-    auto resource = std::make_shared<ResourceInfo>();
-    resource->resource.Swap(resource_logs.mutable_resource());
-    resource->schema_url = resource_logs.schema_url();
-    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
-    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
-    for (auto& scope_logs : *resource_logs.mutable_scope_logs()) {
-      auto scope = std::make_shared<ScopeInfo>();
-      scope->scope.Swap(scope_logs.mutable_scope());
-      scope->schema_url = scope_logs.schema_url();
-      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
-      for (auto& log_record : *scope_logs.mutable_log_records()) {
-        LogRecordEntry entry;
-        entry.record.Swap(&log_record);
-        entry.resource = shared_resource;
-        entry.scope = shared_scope;
-        entry.origin = shared_origin;
-        records.push_back(std::move(entry));
-      }
-    }
-  }
+  std::vector<LogRecordEntry> records =
+      LogsFromRequest(request, std::make_shared<const Origin>(origin));
   IngestOutcome outcome;
   outcome.accepted = records.size();
   if (!records.empty()) {
@@ -210,7 +94,7 @@ Result<IngestOutcome> OtlpIngest::IngestLogs(PayloadFormat format, std::string_v
                          LogsToSlsLogGroup(records, now),
                          static_cast<int64_t>(now / 1'000'000'000));
     }
-    store_->AddLogs(std::move(records));
+    if (Status stored = store_->AddLogs(std::move(records)); !stored.ok()) return stored;
   }
   return outcome;
 }
@@ -221,24 +105,8 @@ Result<IngestOutcome> OtlpIngest::IngestMetrics(PayloadFormat format, std::strin
   Status s = Decode(format, payload, &request);
   if (!s.ok()) return s;
 
-  auto shared_origin = std::make_shared<const Origin>(origin);
-  std::vector<MetricPoint> points;
-  for (auto& resource_metrics : *request.mutable_resource_metrics()) {
-    auto resource = std::make_shared<ResourceInfo>();
-    resource->resource.Swap(resource_metrics.mutable_resource());
-    resource->schema_url = resource_metrics.schema_url();
-    resource->service_name = FindStringAttribute(resource->resource.attributes(), "service.name");
-    std::shared_ptr<const ResourceInfo> shared_resource = std::move(resource);
-    for (auto& scope_metrics : *resource_metrics.mutable_scope_metrics()) {
-      auto scope = std::make_shared<ScopeInfo>();
-      scope->scope.Swap(scope_metrics.mutable_scope());
-      scope->schema_url = scope_metrics.schema_url();
-      std::shared_ptr<const ScopeInfo> shared_scope = std::move(scope);
-      for (auto& metric : *scope_metrics.mutable_metrics()) {
-        AppendPoints(metric, shared_resource, shared_scope, shared_origin, &points);
-      }
-    }
-  }
+  std::vector<MetricPoint> points =
+      PointsFromRequest(request, std::make_shared<const Origin>(origin));
   IngestOutcome outcome;
   outcome.accepted = points.size();
   if (!points.empty()) {
@@ -249,7 +117,7 @@ Result<IngestOutcome> OtlpIngest::IngestMetrics(PayloadFormat format, std::strin
                          MetricsToSlsLogGroup(points, now),
                          static_cast<int64_t>(now / 1'000'000'000));
     }
-    store_->AddMetricPoints(std::move(points));
+    if (Status stored = store_->AddMetricPoints(std::move(points)); !stored.ok()) return stored;
   }
   return outcome;
 }

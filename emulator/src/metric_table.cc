@@ -117,14 +117,18 @@ MetricPoint MakeMetricPoint(std::shared_ptr<const MetricInfo> metric, MetricPoin
 
 void MetricTable::Add(std::vector<MetricPoint> points) {
   for (MetricPoint& point : points) {
+    point.bytes = std::visit([](const auto& p) { return p.ByteSizeLong(); }, point.data);
+    bytes_ += point.bytes;
     auto ptr = std::make_shared<const MetricPoint>(std::move(point));
     series_[ptr->series_key].push_back(ptr);
     arrival_.push_back(std::move(ptr));
   }
-  while (arrival_.size() > max_points_) {
+  while (arrival_.size() > max_points_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
     MetricPointPtr oldest = std::move(arrival_.front());
     arrival_.pop_front();
     ++evicted_;
+    bytes_ -= oldest->bytes;
+    evicted_bytes_ += oldest->bytes;
     auto it = series_.find(oldest->series_key);
     if (it == series_.end()) continue;
     std::deque<MetricPointPtr>& series = it->second;
@@ -165,6 +169,8 @@ void MetricTable::Clear() {
   arrival_.clear();
   series_.clear();
   evicted_ = 0;
+  bytes_ = 0;
+  evicted_bytes_ = 0;
 }
 
 }  // namespace ptx::emulator

@@ -56,6 +56,7 @@ struct MetricPoint {
   // The series identity: service.name, scope name, metric name, type, temporality and the
   // attribute set (typed values, sorted by key, a repeated key keeping its last value).
   std::string series_key;
+  size_t bytes = 0;  // the point's encoded size, what --max-metric-point-bytes counts
 };
 using MetricPointPtr = std::shared_ptr<const MetricPoint>;
 
@@ -88,10 +89,11 @@ struct MetricQuery {
 // Data points in arrival order, indexed by series. Not thread-safe: Store serialises access.
 class MetricTable {
  public:
-  explicit MetricTable(size_t max_points) : max_points_(max_points) {}
+  explicit MetricTable(size_t max_points, size_t max_bytes = SIZE_MAX)
+      : max_points_(max_points), max_bytes_(max_bytes) {}
 
-  // Appends, then evicts the oldest points beyond max_points (a series whose last point goes
-  // disappears).
+  // Appends, then evicts the oldest points beyond max_points or max_bytes (a series whose
+  // last point goes disappears; the newest point always stays).
   void Add(std::vector<MetricPoint> points);
   // Matching series ordered by metric name, service, scope name, type, temporality, then
   // attributes; *total counts all matches.
@@ -103,10 +105,16 @@ class MetricTable {
   size_t point_count() const { return arrival_.size(); }
   size_t series_count() const { return series_.size(); }
   uint64_t evicted_points() const { return evicted_; }
+  size_t bytes() const { return bytes_; }
+  uint64_t evicted_bytes() const { return evicted_bytes_; }
+  const std::deque<MetricPointPtr>& arrival() const { return arrival_; }
 
  private:
   size_t max_points_;
+  size_t max_bytes_;
   uint64_t evicted_ = 0;
+  size_t bytes_ = 0;
+  uint64_t evicted_bytes_ = 0;
   std::deque<MetricPointPtr> arrival_;
   // Points of each series in arrival order, so the globally oldest is at its series' front.
   std::unordered_map<std::string, std::deque<MetricPointPtr>> series_;

@@ -8,7 +8,7 @@
 namespace ptx::emulator {
 namespace {
 
-enum class FlagKind { kAddress, kString, kSize, kCredential };
+enum class FlagKind { kAddress, kString, kSize, kCredential, kPath, kFsync };
 
 struct FlagSpec {
   const char* name;  // without the leading "--"
@@ -35,6 +35,27 @@ constexpr FlagSpec kFlags[] = {
      "OTLP metric data points kept in memory, oldest evicted first (default 100000)"},
     {"max-sls-logs", "PTX_EMULATOR_MAX_SLS_LOGS", FlagKind::kSize,
      "SLS logs kept per logstore, oldest log groups evicted first (default 100000)"},
+    {"max-span-bytes", "PTX_EMULATOR_MAX_SPAN_BYTES", FlagKind::kSize,
+     "encoded span bytes kept, oldest evicted first (default 268435456)"},
+    {"max-log-bytes", "PTX_EMULATOR_MAX_LOG_BYTES", FlagKind::kSize,
+     "encoded OTLP log record bytes kept, oldest evicted first (default 268435456)"},
+    {"max-metric-point-bytes", "PTX_EMULATOR_MAX_METRIC_POINT_BYTES", FlagKind::kSize,
+     "encoded metric data point bytes kept, oldest evicted first (default 134217728)"},
+    {"max-sls-log-bytes", "PTX_EMULATOR_MAX_SLS_LOG_BYTES", FlagKind::kSize,
+     "SLS log bytes (keys and values) kept per logstore, oldest groups evicted first "
+     "(default 67108864)"},
+    {"data-dir", "PTX_EMULATOR_DATA_DIR", FlagKind::kPath,
+     "persist everything stored in DIR (write-ahead log + snapshots) and reload it on start; "
+     "one emulator per DIR (default: memory only)"},
+    {"fsync", "PTX_EMULATOR_FSYNC", FlagKind::kFsync,
+     "with --data-dir: 'always' acknowledges a write after fdatasync (concurrent writes share "
+     "one), 'interval' after write() with an fdatasync every 100 ms, 'never' after write(); "
+     "all three survive kill -9, only 'always' survives power loss (default always)"},
+    {"wal-segment-bytes", "PTX_EMULATOR_WAL_SEGMENT_BYTES", FlagKind::kSize,
+     "with --data-dir: a log segment beyond this size is compacted into a snapshot "
+     "(default 67108864)"},
+    {"load", "PTX_EMULATOR_LOAD", FlagKind::kPath,
+     "load an OTLP JSON lines file (what GET /api/export writes) at start"},
     {"credential", "PTX_EMULATOR_CREDENTIAL", FlagKind::kCredential,
      "SLS access key, repeatable (env: comma-separated); SLS requests must be signed"},
 };
@@ -77,10 +98,29 @@ Status Apply(const FlagSpec& spec, std::string_view value, EmulatorOptions& opti
       if (spec.name == std::string_view("max-logs")) options.max_logs = *size;
       if (spec.name == std::string_view("max-metric-points")) options.max_metric_points = *size;
       if (spec.name == std::string_view("max-sls-logs")) options.max_sls_logs = *size;
+      if (spec.name == std::string_view("max-span-bytes")) options.max_span_bytes = *size;
+      if (spec.name == std::string_view("max-log-bytes")) options.max_log_bytes = *size;
+      if (spec.name == std::string_view("max-metric-point-bytes")) {
+        options.max_metric_point_bytes = *size;
+      }
+      if (spec.name == std::string_view("max-sls-log-bytes")) options.max_sls_log_bytes = *size;
+      if (spec.name == std::string_view("wal-segment-bytes")) options.wal_segment_bytes = *size;
       return Status::Ok();
     }
     case FlagKind::kCredential:
       return AddCredential(value, options);
+    case FlagKind::kPath:
+      if (value.empty()) return InvalidArgumentError(name + ": expected a path");
+      if (spec.name == std::string_view("data-dir")) options.data_dir = std::string(value);
+      if (spec.name == std::string_view("load")) options.load_file = std::string(value);
+      return Status::Ok();
+    case FlagKind::kFsync:
+      if (value != "always" && value != "interval" && value != "never") {
+        return InvalidArgumentError(name + ": expected always, interval or never, got '" +
+                                    std::string(value) + "'");
+      }
+      options.fsync = std::string(value);
+      return Status::Ok();
     case FlagKind::kString:
       break;
   }
@@ -173,6 +213,8 @@ std::string Usage() {
     const char* metavar = spec.kind == FlagKind::kAddress      ? " ADDR"
                           : spec.kind == FlagKind::kSize       ? " N"
                           : spec.kind == FlagKind::kCredential ? " AK_ID:AK_SECRET"
+                          : spec.kind == FlagKind::kPath       ? " PATH"
+                          : spec.kind == FlagKind::kFsync      ? " POLICY"
                                                                : " TOKEN";
     std::string left = std::string("  --") + spec.name + metavar;
     left.resize(std::max<size_t>(left.size() + 1, 28), ' ');

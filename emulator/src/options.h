@@ -35,6 +35,19 @@ struct EmulatorOptions {
   size_t max_metric_points = 100000;
   // SLS logs kept per logstore; the oldest log groups are evicted first.
   size_t max_sls_logs = 100000;
+  // Retention by encoded size per signal (SLS: per logstore), beside the counts above.
+  size_t max_span_bytes = size_t{256} << 20;
+  size_t max_log_bytes = size_t{256} << 20;
+  size_t max_metric_point_bytes = size_t{128} << 20;
+  size_t max_sls_log_bytes = size_t{64} << 20;
+  // When non-empty, the write-ahead log directory: what is stored survives restarts.
+  std::string data_dir;
+  // "always", "interval" or "never": when an acknowledged write is fsynced (--data-dir).
+  std::string fsync = "always";
+  // A write-ahead log segment beyond this size triggers a snapshot and compaction.
+  size_t wal_segment_bytes = size_t{64} << 20;
+  // When non-empty, an OTLP JSON lines file (what GET /api/export writes) loaded at start.
+  std::string load_file;
   // SLS access keys (id, secret). When set, SLS requests must be signed with one of them.
   std::vector<std::pair<std::string, std::string>> credentials;
 };

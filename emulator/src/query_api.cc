@@ -286,17 +286,26 @@ json StatsToJson(const StatsSnapshot& stats, const StoreCounts& counts,
   // "store" keeps its first shape (the trace table); the newer tables sit beside it.
   out["store"] = {{"spans", counts.spans},
                   {"traces", counts.traces},
-                  {"evicted_spans", counts.evicted_spans}};
-  out["log_store"] = {{"logs", counts.logs}, {"evicted_logs", counts.evicted_logs}};
+                  {"evicted_spans", counts.evicted_spans},
+                  {"bytes", counts.span_bytes},
+                  {"evicted_bytes", counts.evicted_span_bytes}};
+  out["log_store"] = {{"logs", counts.logs},
+                      {"evicted_logs", counts.evicted_logs},
+                      {"bytes", counts.log_bytes},
+                      {"evicted_bytes", counts.evicted_log_bytes}};
   out["metric_store"] = {{"points", counts.metric_points},
                          {"series", counts.metric_series},
-                         {"evicted_points", counts.evicted_metric_points}};
+                         {"evicted_points", counts.evicted_metric_points},
+                         {"bytes", counts.metric_point_bytes},
+                         {"evicted_bytes", counts.evicted_metric_point_bytes}};
   out["sls_store"] = {{"projects", sls_counts.projects},
                       {"logstores", sls_counts.logstores},
                       {"log_groups", sls_counts.log_groups},
                       {"logs", sls_counts.logs},
                       {"evicted_log_groups", sls_counts.evicted_log_groups},
-                      {"evicted_logs", sls_counts.evicted_logs}};
+                      {"evicted_logs", sls_counts.evicted_logs},
+                      {"bytes", sls_counts.bytes},
+                      {"evicted_bytes", sls_counts.evicted_bytes}};
   return out;
 }
 
@@ -524,8 +533,9 @@ void QueryApi::Register(httplib::Server& server) {
   });
 
   server.Post("/api/reset", [this](const httplib::Request&, httplib::Response& res) {
-    store_->Clear();
+    Status cleared = store_->Clear();
     sls_store_->Clear();
+    if (!cleared.ok()) return RenderError(res, 503, cleared.message());
     stats_->Reset();
     if (faults_) faults_->Clear();
     Send(res, 200, {{"status", "ok"}});

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "journal.h"
 #include "ptx/base/hex.h"
 
 namespace ptx::emulator {
@@ -20,11 +21,51 @@ std::optional<uint64_t> DecodeCursor(std::string_view cursor) {
   return value;
 }
 
-SlsOutcome SlsStore::CreateProject(SlsProjectInfo info) {
+namespace {
+
+size_t GroupBytes(const encoding::SlsLogGroup& group) {
+  size_t bytes = group.topic.size() + group.source.size();
+  for (const auto& [key, value] : group.tags) bytes += key.size() + value.size();
+  for (const encoding::SlsLog& log : group.logs) {
+    for (const encoding::SlsLogContent& content : log.contents) {
+      bytes += content.key.size() + content.value.size();
+    }
+  }
+  return bytes;
+}
+
+}  // namespace
+
+void SlsStore::set_journal(Journal* journal) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (projects_.count(info.name)) return SlsOutcome::kProjectAlreadyExist;
-  std::string name = info.name;
-  projects_[name].info = std::move(info);
+  journal_ = journal;
+}
+
+uint64_t SlsStore::Record(const std::string& payload) {
+  return journal_ ? journal_->Record(payload) : 0;
+}
+
+void SlsStore::Commit(uint64_t ticket) {
+  if (ticket == 0) return;
+  Journal* journal = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    journal = journal_;
+  }
+  // A failure is sticky in the journal and reported there; the SLS API has no error for it.
+  if (journal) (void)journal->Commit(ticket);
+}
+
+SlsOutcome SlsStore::CreateProject(SlsProjectInfo info) {
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (projects_.count(info.name)) return SlsOutcome::kProjectAlreadyExist;
+    if (journal_) ticket = Record(EncodeSlsCreateProjectRecord(info));
+    std::string name = info.name;
+    projects_[name].info = std::move(info);
+  }
+  Commit(ticket);
   return SlsOutcome::kOk;
 }
 
@@ -36,8 +77,16 @@ std::optional<SlsProjectInfo> SlsStore::GetProject(const std::string& project) c
 }
 
 SlsOutcome SlsStore::DeleteProject(const std::string& project) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return projects_.erase(project) ? SlsOutcome::kOk : SlsOutcome::kProjectNotExist;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = projects_.find(project);
+    if (it == projects_.end()) return SlsOutcome::kProjectNotExist;
+    if (journal_) ticket = Record(EncodeSlsDeleteProjectRecord(project));
+    projects_.erase(it);
+  }
+  Commit(ticket);
+  return SlsOutcome::kOk;
 }
 
 std::vector<std::string> SlsStore::ListProjects() const {
@@ -48,12 +97,17 @@ std::vector<std::string> SlsStore::ListProjects() const {
 }
 
 SlsOutcome SlsStore::CreateLogStore(const std::string& project, SlsLogStoreInfo info) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = projects_.find(project);
-  if (it == projects_.end()) return SlsOutcome::kProjectNotExist;
-  if (it->second.logstores.count(info.name)) return SlsOutcome::kLogStoreAlreadyExist;
-  std::string name = info.name;
-  it->second.logstores[name].info = std::move(info);
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = projects_.find(project);
+    if (it == projects_.end()) return SlsOutcome::kProjectNotExist;
+    if (it->second.logstores.count(info.name)) return SlsOutcome::kLogStoreAlreadyExist;
+    if (journal_) ticket = Record(EncodeSlsCreateLogStoreRecord(project, info));
+    std::string name = info.name;
+    it->second.logstores[name].info = std::move(info);
+  }
+  Commit(ticket);
   return SlsOutcome::kOk;
 }
 
@@ -83,10 +137,18 @@ SlsOutcome SlsStore::GetLogStore(const std::string& project, const std::string& 
 }
 
 SlsOutcome SlsStore::DeleteLogStore(const std::string& project, const std::string& logstore) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = projects_.find(project);
-  if (it == projects_.end()) return SlsOutcome::kProjectNotExist;
-  return it->second.logstores.erase(logstore) ? SlsOutcome::kOk : SlsOutcome::kLogStoreNotExist;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = projects_.find(project);
+    if (it == projects_.end()) return SlsOutcome::kProjectNotExist;
+    auto ls = it->second.logstores.find(logstore);
+    if (ls == it->second.logstores.end()) return SlsOutcome::kLogStoreNotExist;
+    if (journal_) ticket = Record(EncodeSlsDeleteLogStoreRecord(project, logstore));
+    it->second.logstores.erase(ls);
+  }
+  Commit(ticket);
+  return SlsOutcome::kOk;
 }
 
 SlsOutcome SlsStore::ListLogStores(const std::string& project,
@@ -101,38 +163,89 @@ SlsOutcome SlsStore::ListLogStores(const std::string& project,
 
 uint64_t SlsStore::Append(const std::string& project, const std::string& logstore,
                           encoding::SlsLogGroup group, int64_t received_unix_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [project_it, new_project] = projects_.try_emplace(project);
-  if (new_project) {
-    project_it->second.info.name = project;
-    project_it->second.info.create_time = received_unix_s;
+  uint64_t ticket = 0;
+  uint64_t sequence = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (journal_) {
+      ticket = Record(EncodeSlsAppendRecord(project, logstore, group, received_unix_s));
+    }
+    auto [project_it, new_project] = projects_.try_emplace(project);
+    if (new_project) {
+      project_it->second.info.name = project;
+      project_it->second.info.create_time = received_unix_s;
+    }
+    auto [store_it, new_store] = project_it->second.logstores.try_emplace(logstore);
+    LogStore& store = store_it->second;
+    if (new_store) {
+      store.info.name = logstore;
+      store.info.create_time = received_unix_s;
+    }
+    auto stored = std::make_shared<StoredLogGroup>();
+    stored->sequence = store.begin + store.groups.size();
+    // Kept non-decreasing (callers race to the lock, clocks step back) so CursorAt can bisect.
+    stored->received_unix_s =
+        store.groups.empty() ? received_unix_s
+                             : std::max(received_unix_s, store.groups.back()->received_unix_s);
+    stored->group = std::move(group);
+    stored->bytes = GroupBytes(stored->group);
+    store.logs += stored->group.logs.size();
+    store.bytes += stored->bytes;
+    sequence = stored->sequence;
+    store.groups.push_back(std::move(stored));
+    Evict(store);
   }
-  auto [store_it, new_store] = project_it->second.logstores.try_emplace(logstore);
-  LogStore& store = store_it->second;
-  if (new_store) {
-    store.info.name = logstore;
-    store.info.create_time = received_unix_s;
-  }
-  auto stored = std::make_shared<StoredLogGroup>();
-  stored->sequence = store.begin + store.groups.size();
-  // Kept non-decreasing (callers race to the lock, clocks step back) so CursorAt can bisect.
-  stored->received_unix_s = store.groups.empty()
-                                ? received_unix_s
-                                : std::max(received_unix_s, store.groups.back()->received_unix_s);
-  stored->group = std::move(group);
-  store.logs += stored->group.logs.size();
-  uint64_t sequence = stored->sequence;
-  store.groups.push_back(std::move(stored));
-  Evict(store);
+  Commit(ticket);
   return sequence;
 }
 
+SlsOutcome SlsStore::RestoreGroup(const std::string& project, const std::string& logstore,
+                                  uint64_t sequence, int64_t received_unix_s,
+                                  encoding::SlsLogGroup group) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SlsOutcome outcome;
+  LogStore* store = const_cast<LogStore*>(Find(project, logstore, &outcome));
+  if (!store) return outcome;
+  if (store->groups.empty()) store->begin = sequence;
+  auto stored = std::make_shared<StoredLogGroup>();
+  stored->sequence = store->begin + store->groups.size();
+  stored->received_unix_s = received_unix_s;
+  stored->group = std::move(group);
+  stored->bytes = GroupBytes(stored->group);
+  store->logs += stored->group.logs.size();
+  store->bytes += stored->bytes;
+  store->groups.push_back(std::move(stored));
+  Evict(*store);
+  return SlsOutcome::kOk;
+}
+
+std::vector<SlsProjectDump> SlsStore::Dump(const std::function<void()>& under_lock) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SlsProjectDump> out;
+  for (const auto& [name, project] : projects_) {
+    SlsProjectDump& p = out.emplace_back();
+    p.info = project.info;
+    for (const auto& [ls_name, store] : project.logstores) {
+      SlsLogStoreDump& ls = p.logstores.emplace_back();
+      ls.info = store.info;
+      ls.groups.assign(store.groups.begin(), store.groups.end());
+    }
+  }
+  if (under_lock) under_lock();
+  return out;
+}
+
 void SlsStore::Evict(LogStore& store) {
-  while (store.logs > options_.max_logs_per_logstore && store.groups.size() > 1) {
+  while ((store.logs > options_.max_logs_per_logstore ||
+          store.bytes > options_.max_bytes_per_logstore) &&
+         store.groups.size() > 1) {
     size_t logs = store.groups.front()->group.logs.size();
+    size_t bytes = store.groups.front()->bytes;
     store.groups.pop_front();
     ++store.begin;
     store.logs -= logs;
+    store.bytes -= bytes;
+    evicted_bytes_ += bytes;
     ++evicted_log_groups_;
     evicted_logs_ += logs;
   }
@@ -202,18 +315,26 @@ SlsStoreCounts SlsStore::Counts() const {
     for (const auto& [ls_name, store] : project.logstores) {
       counts.log_groups += store.groups.size();
       counts.logs += store.logs;
+      counts.bytes += store.bytes;
     }
   }
   counts.evicted_log_groups = evicted_log_groups_;
   counts.evicted_logs = evicted_logs_;
+  counts.evicted_bytes = evicted_bytes_;
   return counts;
 }
 
 void SlsStore::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
-  projects_.clear();
-  evicted_log_groups_ = 0;
-  evicted_logs_ = 0;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (journal_) ticket = Record(EncodeSlsClearRecord());
+    projects_.clear();
+    evicted_log_groups_ = 0;
+    evicted_logs_ = 0;
+    evicted_bytes_ = 0;
+  }
+  Commit(ticket);
 }
 
 }  // namespace ptx::emulator

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,7 @@ struct StoredLogGroup {
   uint64_t sequence = 0;         // position in its logstore, what cursors encode
   int64_t received_unix_s = 0;   // server arrival time, what GetCursor from=<time> looks up
   encoding::SlsLogGroup group;
+  size_t bytes = 0;              // keys, values, topic, source and tags: what retention counts
 };
 using StoredLogGroupPtr = std::shared_ptr<const StoredLogGroup>;
 
@@ -66,6 +68,8 @@ struct SlsStoreOptions {
   // Logs kept per logstore; whole log groups are evicted oldest first beyond it (the newest
   // group always stays, whatever its size).
   size_t max_logs_per_logstore = 100000;
+  // The same bound by StoredLogGroup::bytes, per logstore.
+  size_t max_bytes_per_logstore = SIZE_MAX;
 };
 
 struct SlsStoreCounts {
@@ -75,7 +79,21 @@ struct SlsStoreCounts {
   size_t logs = 0;
   uint64_t evicted_log_groups = 0;
   uint64_t evicted_logs = 0;
+  size_t bytes = 0;
+  uint64_t evicted_bytes = 0;
 };
+
+// A whole logstore as a snapshot reads it.
+struct SlsLogStoreDump {
+  SlsLogStoreInfo info;
+  std::vector<StoredLogGroupPtr> groups;
+};
+struct SlsProjectDump {
+  SlsProjectInfo info;
+  std::vector<SlsLogStoreDump> logstores;
+};
+
+class Journal;
 
 // Cursors are the base64 of a decimal sequence number, as SLS cursors look to clients.
 std::string EncodeCursor(uint64_t sequence);
@@ -83,12 +101,16 @@ std::string EncodeCursor(uint64_t sequence);
 std::optional<uint64_t> DecodeCursor(std::string_view cursor);
 
 // One mutex over everything: writes are short appends, reads copy shared pointers out.
-// Thread-safe.
+// With a journal attached every successful mutation is recorded under the lock and committed
+// after it (a journal failure is reported by the journal itself). Thread-safe.
 class SlsStore {
  public:
   explicit SlsStore(SlsStoreOptions options) : options_(options) {}
   SlsStore(const SlsStore&) = delete;
   SlsStore& operator=(const SlsStore&) = delete;
+
+  // Attach once recovery has replayed into the store; nullptr detaches.
+  void set_journal(Journal* journal) PTX_EXCLUDES(mu_);
 
   SlsOutcome CreateProject(SlsProjectInfo info) PTX_EXCLUDES(mu_);
   std::optional<SlsProjectInfo> GetProject(const std::string& project) const PTX_EXCLUDES(mu_);
@@ -109,6 +131,14 @@ class SlsStore {
   // group's sequence number.
   uint64_t Append(const std::string& project, const std::string& logstore,
                   encoding::SlsLogGroup group, int64_t received_unix_s) PTX_EXCLUDES(mu_);
+  // Recovery only: puts back a retained group with its sequence into an existing logstore
+  // (the first one restored sets where the logstore begins). kOk or *NotExist.
+  SlsOutcome RestoreGroup(const std::string& project, const std::string& logstore,
+                          uint64_t sequence, int64_t received_unix_s,
+                          encoding::SlsLogGroup group) PTX_EXCLUDES(mu_);
+  // Everything, for a snapshot; `under_lock` runs while the lock is held.
+  std::vector<SlsProjectDump> Dump(const std::function<void()>& under_lock = nullptr) const
+      PTX_EXCLUDES(mu_);
 
   // Every retained group, oldest first.
   SlsOutcome Snapshot(const std::string& project, const std::string& logstore,
@@ -134,6 +164,7 @@ class SlsStore {
     std::deque<StoredLogGroupPtr> groups;  // groups[i].sequence == begin + i
     uint64_t begin = 0;
     size_t logs = 0;
+    size_t bytes = 0;
   };
   struct Project {
     SlsProjectInfo info;
@@ -143,12 +174,16 @@ class SlsStore {
   const LogStore* Find(const std::string& project, const std::string& logstore,
                        SlsOutcome* outcome) const PTX_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Evict(LogStore& store) PTX_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t Record(const std::string& payload) PTX_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Commit(uint64_t ticket) PTX_EXCLUDES(mu_);
 
   const SlsStoreOptions options_;
   mutable std::mutex mu_;
+  Journal* journal_ PTX_GUARDED_BY(mu_) = nullptr;
   std::map<std::string, Project> projects_ PTX_GUARDED_BY(mu_);
   uint64_t evicted_log_groups_ PTX_GUARDED_BY(mu_) = 0;
   uint64_t evicted_logs_ PTX_GUARDED_BY(mu_) = 0;
+  uint64_t evicted_bytes_ PTX_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace ptx::emulator

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "any_value.h"
+#include "journal.h"
 #include "ptx/base/text.h"
 
 namespace ptx::emulator {
@@ -90,17 +91,23 @@ bool Matches(const TraceSummary& summary, const std::deque<SpanPtr>& spans,
 
 void TraceTable::Add(std::vector<SpanRecord> records) {
   for (SpanRecord& record : records) {
+    record.bytes = record.span.ByteSizeLong();
+    bytes_ += record.bytes;
     auto ptr = std::make_shared<const SpanRecord>(std::move(record));
     by_trace_[ptr->span.trace_id()].push_back(ptr);
     arrival_.push_back(std::move(ptr));
   }
-  while (arrival_.size() > max_spans_) EvictOldest();
+  while (arrival_.size() > max_spans_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
+    EvictOldest();
+  }
 }
 
 void TraceTable::EvictOldest() {
   SpanPtr oldest = std::move(arrival_.front());
   arrival_.pop_front();
   ++evicted_spans_;
+  bytes_ -= oldest->bytes;
+  evicted_bytes_ += oldest->bytes;
   auto it = by_trace_.find(oldest->span.trace_id());
   if (it == by_trace_.end()) return;
   std::deque<SpanPtr>& spans = it->second;
@@ -142,6 +149,8 @@ void TraceTable::Clear() {
   arrival_.clear();
   by_trace_.clear();
   evicted_spans_ = 0;
+  bytes_ = 0;
+  evicted_bytes_ = 0;
 }
 
 uint64_t LogTime(const otlp_logs::LogRecord& record) {
@@ -151,9 +160,13 @@ uint64_t LogTime(const otlp_logs::LogRecord& record) {
 
 void LogTable::Add(std::vector<LogRecordEntry> records) {
   for (LogRecordEntry& record : records) {
+    record.bytes = record.record.ByteSizeLong();
+    bytes_ += record.bytes;
     arrival_.push_back(std::make_shared<const LogRecordEntry>(std::move(record)));
   }
-  while (arrival_.size() > max_logs_) {
+  while (arrival_.size() > max_logs_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
+    bytes_ -= arrival_.front()->bytes;
+    evicted_bytes_ += arrival_.front()->bytes;
     arrival_.pop_front();
     ++evicted_;
   }
@@ -189,13 +202,43 @@ std::vector<LogPtr> LogTable::List(const LogQuery& query, size_t* total) const {
 void LogTable::Clear() {
   arrival_.clear();
   evicted_ = 0;
+  bytes_ = 0;
+  evicted_bytes_ = 0;
 }
 
-void Store::AddSpans(std::vector<SpanRecord> records) {
+void Store::set_journal(Journal* journal) {
   std::lock_guard<std::mutex> lock(mu_);
-  traces_.Add(std::move(records));
+  journal_ = journal;
 }
 
+Status Store::Commit(uint64_t ticket) {
+  if (ticket == 0) return Status::Ok();
+  Journal* journal = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    journal = journal_;
+  }
+  return journal ? journal->Commit(ticket) : Status::Ok();
+}
+
+template <typename Record>
+std::vector<const Record*> Pointers(const std::vector<Record>& records) {
+  std::vector<const Record*> out;
+  out.reserve(records.size());
+  for (const Record& record : records) out.push_back(&record);
+  return out;
+}
+
+Status Store::AddSpans(std::vector<SpanRecord> records) {
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Encoded under the lock only when journaling; the table moves the records out after.
+    if (journal_) ticket = journal_->Record(EncodeSpansRecord(Pointers(records)));
+    traces_.Add(std::move(records));
+  }
+  return Commit(ticket);
+}
 std::vector<TraceSummary> Store::ListTraces(const TraceQuery& query, size_t* total) const {
   std::lock_guard<std::mutex> lock(mu_);
   return traces_.List(query, total);
@@ -206,9 +249,14 @@ std::vector<SpanPtr> Store::GetTrace(std::string_view trace_id) const {
   return traces_.Get(trace_id);
 }
 
-void Store::AddLogs(std::vector<LogRecordEntry> records) {
-  std::lock_guard<std::mutex> lock(mu_);
-  logs_.Add(std::move(records));
+Status Store::AddLogs(std::vector<LogRecordEntry> records) {
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (journal_) ticket = journal_->Record(EncodeLogsRecord(Pointers(records)));
+    logs_.Add(std::move(records));
+  }
+  return Commit(ticket);
 }
 
 std::vector<LogPtr> Store::ListLogs(const LogQuery& query, size_t* total) const {
@@ -216,9 +264,14 @@ std::vector<LogPtr> Store::ListLogs(const LogQuery& query, size_t* total) const 
   return logs_.List(query, total);
 }
 
-void Store::AddMetricPoints(std::vector<MetricPoint> points) {
-  std::lock_guard<std::mutex> lock(mu_);
-  metrics_.Add(std::move(points));
+Status Store::AddMetricPoints(std::vector<MetricPoint> points) {
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (journal_) ticket = journal_->Record(EncodePointsRecord(Pointers(points)));
+    metrics_.Add(std::move(points));
+  }
+  return Commit(ticket);
 }
 
 std::vector<MetricSeriesView> Store::ListMetrics(const MetricQuery& query, size_t* total) const {
@@ -242,14 +295,35 @@ StoreCounts Store::Counts() const {
   counts.metric_points = metrics_.point_count();
   counts.metric_series = metrics_.series_count();
   counts.evicted_metric_points = metrics_.evicted_points();
+  counts.span_bytes = traces_.bytes();
+  counts.evicted_span_bytes = traces_.evicted_bytes();
+  counts.log_bytes = logs_.bytes();
+  counts.evicted_log_bytes = logs_.evicted_bytes();
+  counts.metric_point_bytes = metrics_.bytes();
+  counts.evicted_metric_point_bytes = metrics_.evicted_bytes();
   return counts;
 }
 
-void Store::Clear() {
+Status Store::Clear() {
+  uint64_t ticket = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (journal_) ticket = journal_->Record(EncodeStoreClearRecord());
+    traces_.Clear();
+    logs_.Clear();
+    metrics_.Clear();
+  }
+  return Commit(ticket);
+}
+
+StoreDump Store::Dump(const std::function<void()>& under_lock) const {
   std::lock_guard<std::mutex> lock(mu_);
-  traces_.Clear();
-  logs_.Clear();
-  metrics_.Clear();
+  StoreDump out;
+  out.spans.assign(traces_.arrival().begin(), traces_.arrival().end());
+  out.logs.assign(logs_.arrival().begin(), logs_.arrival().end());
+  out.points.assign(metrics_.arrival().begin(), metrics_.arrival().end());
+  if (under_lock) under_lock();
+  return out;
 }
 
 }  // namespace ptx::emulator

@@ -9,7 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "metric_table.h"
+#include "ptx/base/status.h"
 #include "opentelemetry/proto/logs/v1/logs.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "resource_scope.h"
@@ -36,6 +39,7 @@ struct SpanRecord {
   std::shared_ptr<const ResourceInfo> resource;
   std::shared_ptr<const ScopeInfo> scope;
   std::shared_ptr<const Origin> origin;
+  size_t bytes = 0;  // the span's encoded size, what --max-span-bytes counts (set on Add)
 };
 using SpanPtr = std::shared_ptr<const SpanRecord>;
 
@@ -45,6 +49,7 @@ struct LogRecordEntry {
   std::shared_ptr<const ResourceInfo> resource;
   std::shared_ptr<const ScopeInfo> scope;
   std::shared_ptr<const Origin> origin;
+  size_t bytes = 0;  // the record's encoded size, what --max-log-bytes counts (set on Add)
 };
 using LogPtr = std::shared_ptr<const LogRecordEntry>;
 
@@ -63,9 +68,11 @@ uint64_t LogTime(const otlp_logs::LogRecord& record);
 // Log records in arrival order. Not thread-safe: Store serialises access.
 class LogTable {
  public:
-  explicit LogTable(size_t max_logs) : max_logs_(max_logs) {}
+  explicit LogTable(size_t max_logs, size_t max_bytes = SIZE_MAX)
+      : max_logs_(max_logs), max_bytes_(max_bytes) {}
 
-  // Appends, then evicts the oldest records beyond max_logs.
+  // Appends, then evicts the oldest records beyond max_logs or max_bytes (the newest record
+  // always stays).
   void Add(std::vector<LogRecordEntry> records);
   // Matching records, newest LogTime first (later arrivals first among equal times);
   // *total counts all matches.
@@ -74,10 +81,16 @@ class LogTable {
 
   size_t size() const { return arrival_.size(); }
   uint64_t evicted() const { return evicted_; }
+  size_t bytes() const { return bytes_; }
+  uint64_t evicted_bytes() const { return evicted_bytes_; }
+  const std::deque<LogPtr>& arrival() const { return arrival_; }
 
  private:
   size_t max_logs_;
+  size_t max_bytes_;
   uint64_t evicted_ = 0;
+  size_t bytes_ = 0;
+  uint64_t evicted_bytes_ = 0;
   std::deque<LogPtr> arrival_;
 };
 
@@ -110,9 +123,11 @@ struct TraceQuery {
 // Spans grouped by trace id. Not thread-safe: Store serialises access.
 class TraceTable {
  public:
-  explicit TraceTable(size_t max_spans) : max_spans_(max_spans) {}
+  explicit TraceTable(size_t max_spans, size_t max_bytes = SIZE_MAX)
+      : max_spans_(max_spans), max_bytes_(max_bytes) {}
 
-  // Appends in arrival order, then evicts the oldest spans beyond max_spans.
+  // Appends in arrival order, then evicts the oldest spans beyond max_spans or max_bytes (the
+  // newest span always stays).
   void Add(std::vector<SpanRecord> records);
   // Matching traces, newest start first (ties by trace id); *total counts all matches.
   std::vector<TraceSummary> List(const TraceQuery& query, size_t* total) const;
@@ -123,12 +138,18 @@ class TraceTable {
   size_t span_count() const { return arrival_.size(); }
   size_t trace_count() const { return by_trace_.size(); }
   uint64_t evicted_spans() const { return evicted_spans_; }
+  size_t bytes() const { return bytes_; }
+  uint64_t evicted_bytes() const { return evicted_bytes_; }
+  const std::deque<SpanPtr>& arrival() const { return arrival_; }
 
  private:
   void EvictOldest();
 
   size_t max_spans_;
+  size_t max_bytes_;
   uint64_t evicted_spans_ = 0;
+  size_t bytes_ = 0;
+  uint64_t evicted_bytes_ = 0;
   std::deque<SpanPtr> arrival_;
   std::unordered_map<std::string, std::deque<SpanPtr>> by_trace_;
 };
@@ -137,7 +158,19 @@ struct StoreOptions {
   size_t max_spans = 100000;  // retention of the trace table
   size_t max_logs = 100000;   // retention of the log table
   size_t max_metric_points = 100000;  // retention of the metric table
+  size_t max_span_bytes = SIZE_MAX;          // trace table retention by encoded span size
+  size_t max_log_bytes = SIZE_MAX;           // log table retention by encoded record size
+  size_t max_metric_point_bytes = SIZE_MAX;  // metric table retention by encoded point size
 };
+
+// Every record of every table in arrival order, as a snapshot or /api/export reads them.
+struct StoreDump {
+  std::vector<SpanPtr> spans;
+  std::vector<LogPtr> logs;
+  std::vector<MetricPointPtr> points;
+};
+
+class Journal;
 
 struct StoreCounts {
   size_t spans = 0;
@@ -148,34 +181,52 @@ struct StoreCounts {
   size_t metric_points = 0;
   size_t metric_series = 0;
   uint64_t evicted_metric_points = 0;
+  size_t span_bytes = 0;
+  uint64_t evicted_span_bytes = 0;
+  size_t log_bytes = 0;
+  uint64_t evicted_log_bytes = 0;
+  size_t metric_point_bytes = 0;
+  uint64_t evicted_metric_point_bytes = 0;
 };
 
 // Every signal's table behind one mutex: writes are short appends and reads copy out
 // shared pointers or summaries, so one lock keeps reset and eviction simple. Thread-safe.
+// With a journal attached, every change is recorded under the lock and committed after it;
+// the Add methods and Clear fail (the change applied in memory but not durable) when the
+// journal does.
 class Store {
  public:
   explicit Store(StoreOptions options)
-      : traces_(options.max_spans),
-        logs_(options.max_logs),
-        metrics_(options.max_metric_points) {}
+      : traces_(options.max_spans, options.max_span_bytes),
+        logs_(options.max_logs, options.max_log_bytes),
+        metrics_(options.max_metric_points, options.max_metric_point_bytes) {}
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  void AddSpans(std::vector<SpanRecord> records) PTX_EXCLUDES(mu_);
+  // Attach once recovery has replayed into the store; nullptr detaches.
+  void set_journal(Journal* journal) PTX_EXCLUDES(mu_);
+
+  Status AddSpans(std::vector<SpanRecord> records) PTX_EXCLUDES(mu_);
   std::vector<TraceSummary> ListTraces(const TraceQuery& query, size_t* total) const
       PTX_EXCLUDES(mu_);
   std::vector<SpanPtr> GetTrace(std::string_view trace_id) const PTX_EXCLUDES(mu_);
-  void AddLogs(std::vector<LogRecordEntry> records) PTX_EXCLUDES(mu_);
+  Status AddLogs(std::vector<LogRecordEntry> records) PTX_EXCLUDES(mu_);
   std::vector<LogPtr> ListLogs(const LogQuery& query, size_t* total) const PTX_EXCLUDES(mu_);
-  void AddMetricPoints(std::vector<MetricPoint> points) PTX_EXCLUDES(mu_);
+  Status AddMetricPoints(std::vector<MetricPoint> points) PTX_EXCLUDES(mu_);
   std::vector<MetricSeriesView> ListMetrics(const MetricQuery& query, size_t* total) const
       PTX_EXCLUDES(mu_);
   std::vector<std::string> MetricNames() const PTX_EXCLUDES(mu_);
   StoreCounts Counts() const PTX_EXCLUDES(mu_);
-  void Clear() PTX_EXCLUDES(mu_);
+  Status Clear() PTX_EXCLUDES(mu_);
+  // Every record in arrival order. `under_lock` runs while the lock is held, so a snapshot
+  // can cut the journal exactly where the dump stands.
+  StoreDump Dump(const std::function<void()>& under_lock = nullptr) const PTX_EXCLUDES(mu_);
 
  private:
+  Status Commit(uint64_t ticket);
+
   mutable std::mutex mu_;
+  Journal* journal_ PTX_GUARDED_BY(mu_) = nullptr;
   TraceTable traces_ PTX_GUARDED_BY(mu_);
   LogTable logs_ PTX_GUARDED_BY(mu_);
   MetricTable metrics_ PTX_GUARDED_BY(mu_);

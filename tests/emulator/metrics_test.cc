@@ -450,11 +450,17 @@ TEST(MetricsServerTest, GrpcExportIsQueryableAndWrittenThrough) {
   res = http.Get("/api/stats");
   json stats = json::parse(res->body);
   EXPECT_EQ(stats["metrics"]["by_protocol"]["grpc"]["items"], 3);
-  EXPECT_EQ(stats["metric_store"], (json{{"points", 2}, {"series", 1}, {"evicted_points", 1}}));
+  // Points are gauges with time_unix_nano and as_double: 2 * 9 encoded bytes each.
+  EXPECT_EQ(stats["metric_store"], (json{{"points", 2},
+                                          {"series", 1},
+                                          {"evicted_points", 1},
+                                          {"bytes", 2 * 18},
+                                          {"evicted_bytes", 18}}));
   res = http.Post("/api/reset", "", "application/json");
   res = http.Get("/api/stats");
   EXPECT_EQ(json::parse(res->body)["metric_store"],
-            (json{{"points", 0}, {"series", 0}, {"evicted_points", 0}}));
+            (json{{"points", 0}, {"series", 0}, {"evicted_points", 0}, {"bytes", 0},
+                  {"evicted_bytes", 0}}));
   emulator.Shutdown();
 }
 

@@ -40,6 +40,40 @@ TEST(OptionsTest, FlagsOverrideEnvironment) {
   EXPECT_EQ(parsed.options.max_body_bytes, 1024u);
 }
 
+TEST(OptionsTest, PersistenceAndByteRetentionFlags) {
+  FlagParse defaults = Parse({});
+  EXPECT_EQ(defaults.options.data_dir, "");
+  EXPECT_EQ(defaults.options.fsync, "always");
+  EXPECT_EQ(defaults.options.wal_segment_bytes, size_t{64} << 20);
+  EXPECT_EQ(defaults.options.max_span_bytes, size_t{256} << 20);
+  EXPECT_EQ(defaults.options.max_sls_log_bytes, size_t{64} << 20);
+
+  FlagParse parsed =
+      Parse({"--data-dir", "/tmp/d", "--fsync=never", "--max-span-bytes", "10", "--load", "f.jsonl"},
+            {{"PTX_EMULATOR_FSYNC", "interval"},
+             {"PTX_EMULATOR_WAL_SEGMENT_BYTES", "4096"},
+             {"PTX_EMULATOR_MAX_LOG_BYTES", "11"},
+             {"PTX_EMULATOR_MAX_METRIC_POINT_BYTES", "12"},
+             {"PTX_EMULATOR_MAX_SLS_LOG_BYTES", "13"}});
+  ASSERT_TRUE(parsed.status.ok()) << parsed.status.ToString();
+  EXPECT_EQ(parsed.options.data_dir, "/tmp/d");
+  EXPECT_EQ(parsed.options.fsync, "never");
+  EXPECT_EQ(parsed.options.load_file, "f.jsonl");
+  EXPECT_EQ(parsed.options.wal_segment_bytes, 4096u);
+  EXPECT_EQ(parsed.options.max_span_bytes, 10u);
+  EXPECT_EQ(parsed.options.max_log_bytes, 11u);
+  EXPECT_EQ(parsed.options.max_metric_point_bytes, 12u);
+  EXPECT_EQ(parsed.options.max_sls_log_bytes, 13u);
+
+  EXPECT_EQ(Parse({"--fsync", "sometimes"}).status.message(),
+            "--fsync: expected always, interval or never, got 'sometimes'");
+  EXPECT_EQ(Parse({"--data-dir="}).status.message(), "--data-dir: expected a path");
+  EXPECT_EQ(Parse({"--max-span-bytes", "0"}).status.message(),
+            "--max-span-bytes: expected a positive integer, got '0'");
+  EXPECT_NE(Usage().find("  --fsync POLICY"), std::string::npos);
+  EXPECT_NE(Usage().find("env PTX_EMULATOR_DATA_DIR"), std::string::npos);
+}
+
 TEST(OptionsTest, RejectsBadFlags) {
   EXPECT_FALSE(Parse({"--nope"}).status.ok());
   EXPECT_FALSE(Parse({"--http"}).status.ok());

@@ -81,6 +81,22 @@ TEST(SlsStoreTest, AppendCreatesOnFirstWriteAndKeepsArrivalOrder) {
   EXPECT_EQ(store.Counts().projects, 0u);
 }
 
+TEST(SlsStoreTest, EvictsOldestGroupsBeyondTheByteLimit) {
+  // Bytes are keys, values and the topic: Group("a", 2) is "a" + "i""0" + "i""1" = 5.
+  SlsStore store(SlsStoreOptions{100000, 11});
+  store.Append("p", "ls", Group("a", 2), 1);
+  store.Append("p", "ls", Group("b", 2), 2);
+  EXPECT_EQ(store.Counts().bytes, 10u);
+  store.Append("p", "ls", Group("c", 2), 3);  // 15 > 11: "a" goes
+  std::vector<StoredLogGroupPtr> groups;
+  ASSERT_EQ(store.Snapshot("p", "ls", &groups), SlsOutcome::kOk);
+  EXPECT_EQ(Topics(groups), (std::vector<std::string>{"b", "c"}));
+  SlsStoreCounts counts = store.Counts();
+  EXPECT_EQ(counts.bytes, 10u);
+  EXPECT_EQ(counts.evicted_bytes, 5u);
+  EXPECT_EQ(counts.evicted_log_groups, 1u);
+}
+
 TEST(SlsStoreTest, EvictsOldestGroupsBeyondTheLogLimit) {
   SlsStore store(SlsStoreOptions{4});
   store.Append("p", "ls", Group("a", 2), 1);

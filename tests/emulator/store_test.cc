@@ -140,6 +140,42 @@ TEST(TraceTableTest, GetOrdersByStartAndEvictsOldest) {
   EXPECT_EQ(table.trace_count(), 0u);
 }
 
+TEST(TraceTableTest, EvictsOldestBeyondTheByteLimitKeepingTheNewest) {
+  std::vector<SpanRecord> sample = Sample();
+  std::vector<size_t> sizes;
+  for (const SpanRecord& r : sample) sizes.push_back(r.span.ByteSizeLong());
+  // Room for the last two spans' bytes, not three.
+  TraceTable table(100, sizes[1] + sizes[2]);
+  table.Add(Sample());
+  EXPECT_EQ(table.span_count(), 2u);
+  EXPECT_EQ(table.bytes(), sizes[1] + sizes[2]);
+  EXPECT_EQ(table.evicted_spans(), 1u);
+  EXPECT_EQ(table.evicted_bytes(), sizes[0]);
+  EXPECT_TRUE(table.Get(Id(1, 16)).size() == 1u);  // "charge" stays, the root went
+
+  TraceTable tiny(100, 1);  // smaller than any span: only the newest stays
+  tiny.Add(Sample());
+  EXPECT_EQ(tiny.span_count(), 1u);
+  EXPECT_EQ(tiny.bytes(), sizes[2]);
+  EXPECT_EQ(tiny.evicted_bytes(), sizes[0] + sizes[1]);
+  tiny.Clear();
+  EXPECT_EQ(tiny.bytes(), 0u);
+  EXPECT_EQ(tiny.evicted_bytes(), 0u);
+}
+
+TEST(LogTableTest, EvictsOldestBeyondTheByteLimit) {
+  std::vector<LogRecordEntry> entries(3);
+  for (int i = 0; i < 3; ++i) entries[i].record.mutable_body()->set_string_value(std::string(10, 'a' + i));
+  size_t each = entries[0].record.ByteSizeLong();
+  LogTable table(100, 2 * each);
+  table.Add(std::move(entries));
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.bytes(), 2 * each);
+  EXPECT_EQ(table.evicted(), 1u);
+  EXPECT_EQ(table.evicted_bytes(), each);
+  EXPECT_EQ(table.arrival().front()->record.body().string_value(), std::string(10, 'b'));
+}
+
 TEST(QueryRenderTest, SpanJsonIsTypedAndExact) {
   SpanRecord record = Make({1, 2, 1, "charge", 1700000000000000001ULL, 1700000000000000999ULL,
                             "payments", true});
