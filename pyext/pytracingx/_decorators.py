@@ -1,6 +1,5 @@
 """The ``trace`` decorator: one span around each call of a function, coroutine or generator."""
 import functools
-import inspect
 
 from ._native import _activate, _check_span_options, restore_context, start_span
 
@@ -35,6 +34,8 @@ def _decorate(func, name, kind, attributes):
     span_name = name if name is not None else func.__qualname__
     # Bad kind or attributes fail at decoration time, not on the first call.
     _check_span_options(kind, attributes)
+    # inspect costs milliseconds to import: paid on the first decoration, not by `import pytracingx`.
+    import inspect
 
     if inspect.isasyncgenfunction(func):
 

@@ -18,8 +18,8 @@ using std::chrono::seconds;
 using test_servers::GrpcAnswer;
 using test_servers::GrpcTestServer;
 
-std::unique_ptr<OtlpGrpcTransport> MakeTransport(const std::string& target,
-                                                 OtlpGrpcTransportOptions options = {}) {
+std::unique_ptr<OtlpTransport> MakeTransport(const std::string& target,
+                                             OtlpGrpcTransportOptions options = {}) {
   options.target = target;
   auto t = OtlpGrpcTransport::Create(std::move(options));
   EXPECT_TRUE(t.ok()) << t.status().ToString();

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "grpc_plugin.h"
 #include "rpc_status.h"
 
 namespace ptx::transport {
@@ -98,24 +99,15 @@ void InitGrpcOnce() {
 
 }  // namespace
 
-bool IsValidGrpcMetadataKey(std::string_view key) {
-  return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
-    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
-  });
-}
+namespace {
 
-bool IsValidGrpcMetadataValue(std::string_view key, std::string_view value) {
-  if (key.size() > 4 && key.substr(key.size() - 4) == "-bin") return true;
-  return std::all_of(value.begin(), value.end(),
-                     [](unsigned char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
-class OtlpGrpcTransport::Impl {
+// Thread safety: see OtlpTransport.
+class GrpcTransport final : public OtlpTransport {
  public:
-  Impl(OtlpGrpcTransportOptions options, std::shared_ptr<grpc::Channel> channel)
+  GrpcTransport(OtlpGrpcTransportOptions options, std::shared_ptr<grpc::Channel> channel)
       : options_(std::move(options)), stub_(std::move(channel)) {}
 
-  SendResult Send(std::string_view body, SteadyClock::time_point deadline) {
+  SendResult Send(std::string_view body, SteadyClock::time_point deadline) override {
     if (MillisUntil(deadline) <= 0) {
       return SendResult::Failure(
           DeadlineExceededError("OTLP/gRPC: deadline passed before the call"), true);
@@ -163,7 +155,7 @@ class OtlpGrpcTransport::Impl {
     return Classify(status, context, response);
   }
 
-  void Cancel() {
+  void Cancel() override {
     std::lock_guard<std::mutex> lock(mu_);
     cancelled_ = true;
     if (in_flight_ != nullptr) in_flight_->TryCancel();
@@ -216,8 +208,11 @@ class OtlpGrpcTransport::Impl {
   grpc::ClientContext* in_flight_ = nullptr;   // GUARDED_BY(mu_)
 };
 
-Result<std::unique_ptr<OtlpGrpcTransport>> OtlpGrpcTransport::Create(
-    OtlpGrpcTransportOptions options) {
+}  // namespace
+
+namespace {
+
+Result<std::unique_ptr<OtlpTransport>> CreateGrpcTransport(OtlpGrpcTransportOptions options) {
   if (options.target.empty()) return InvalidArgumentError("OTLP/gRPC: empty target");
   InitGrpcOnce();
   if (options.compression != Codec::kNone && options.compression != Codec::kGzip &&
@@ -252,17 +247,16 @@ Result<std::unique_ptr<OtlpGrpcTransport>> OtlpGrpcTransport::Create(
   // SendWithRetry is the one retry policy; gRPC's transparent retries would multiply it.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   auto channel = grpc::CreateCustomChannel(options.target, credentials, args);
-  return std::unique_ptr<OtlpGrpcTransport>(
-      new OtlpGrpcTransport(std::make_unique<Impl>(std::move(options), std::move(channel))));
+  return std::unique_ptr<OtlpTransport>(
+      std::make_unique<GrpcTransport>(std::move(options), std::move(channel)));
 }
 
-OtlpGrpcTransport::OtlpGrpcTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-OtlpGrpcTransport::~OtlpGrpcTransport() = default;
-
-SendResult OtlpGrpcTransport::Send(std::string_view body, SteadyClock::time_point deadline) {
-  return impl_->Send(body, deadline);
-}
-
-void OtlpGrpcTransport::Cancel() { impl_->Cancel(); }
+}  // namespace
 
 }  // namespace ptx::transport
+
+extern "C" __attribute__((visibility("default"))) void PTX_GRPC_PLUGIN_ENTRY(
+    ptx::transport::OtlpGrpcTransportOptions* options,
+                                      ptx::transport::internal::GrpcCreateResult* out) {
+  out->emplace(ptx::transport::CreateGrpcTransport(std::move(*options)));
+}

@@ -29,21 +29,19 @@ struct OtlpGrpcTransportOptions {
   std::string user_agent;      // prefix of gRPC's own user agent
 };
 
-// Thread safety: see OtlpTransport.
-class OtlpGrpcTransport final : public OtlpTransport {
+// gRPC lives in a plugin, ptx-grpc-transport.so, loaded with dlopen on the first Create(): a
+// process that never exports over gRPC never maps libgrpc++ or libprotobuf (import time and
+// memory of pytracingx._native). The plugin is looked up at $PTX_GRPC_TRANSPORT_PLUGIN if set,
+// else beside the shared object this library is linked into (pytracingx/ holds both). Programs
+// that link ptx::transport_grpc (tests) use its implementation directly, without the plugin.
+class OtlpGrpcTransport final {
  public:
   // Fails with kInvalidArgument on an empty target, an unsupported compression, metadata
-  // that gRPC would reject, or an unreadable `ca_file`. Does not connect yet.
-  static Result<std::unique_ptr<OtlpGrpcTransport>> Create(OtlpGrpcTransportOptions options);
-  ~OtlpGrpcTransport() override;
+  // that gRPC would reject, or an unreadable `ca_file`; with kUnavailable when the plugin
+  // cannot be loaded. Does not connect yet. The transport's thread safety: see OtlpTransport.
+  static Result<std::unique_ptr<OtlpTransport>> Create(OtlpGrpcTransportOptions options);
 
-  SendResult Send(std::string_view body, SteadyClock::time_point deadline) override;
-  void Cancel() override;
-
- private:
-  class Impl;
-  explicit OtlpGrpcTransport(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  OtlpGrpcTransport() = delete;
 };
 
 // gRPC metadata rules: keys lowercase [a-z0-9-_.]; values printable ASCII unless the key ends

@@ -1,0 +1,75 @@
+// OtlpGrpcTransport::Create: finds the gRPC implementation, linked in or in the plugin.
+#include <dlfcn.h>
+
+#include <mutex>
+#include <string>
+
+#include "grpc_plugin.h"
+#include "ptx/transport/otlp_grpc_transport.h"
+
+// Defined only when the gRPC objects (ptx::transport_grpc) are linked into the program.
+extern "C" __attribute__((weak)) void PTX_GRPC_PLUGIN_ENTRY(
+    ptx::transport::OtlpGrpcTransportOptions* options,
+    ptx::transport::internal::GrpcCreateResult* out);
+
+namespace ptx::transport {
+namespace {
+
+constexpr char kPluginFile[] = "ptx-grpc-transport.so";
+
+// The directory of the shared object (or executable) this code is linked into.
+std::string OwnDirectory() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&OwnDirectory), &info) == 0 || info.dli_fname == nullptr) {
+    return std::string();
+  }
+  std::string path = info.dli_fname;
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+struct Plugin {
+  internal::GrpcCreateFunction create = nullptr;
+  std::string error;  // why create is null
+};
+
+// Loaded once and never unloaded: gRPC's threads and fork handlers live in it.
+const Plugin& LoadPlugin() {
+  static const Plugin plugin = [] {
+    Plugin p;
+    const char* configured = std::getenv("PTX_GRPC_TRANSPORT_PLUGIN");
+    const std::string path = configured != nullptr && *configured != '\0'
+                                 ? std::string(configured)
+                                 : OwnDirectory() + "/" + kPluginFile;
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* error = dlerror();
+      p.error = "cannot load the gRPC transport plugin: " +
+                std::string(error != nullptr ? error : path);
+      return p;
+    }
+    p.create = reinterpret_cast<internal::GrpcCreateFunction>(
+        dlsym(handle, PTX_GRPC_PLUGIN_ENTRY_NAME));
+    if (p.create == nullptr) p.error = path + " is not a pytracingx gRPC transport plugin";
+    return p;
+  }();
+  return plugin;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<OtlpTransport>> OtlpGrpcTransport::Create(
+    OtlpGrpcTransportOptions options) {
+  internal::GrpcCreateFunction create = &PTX_GRPC_PLUGIN_ENTRY;
+  if (create == nullptr) {
+    const Plugin& plugin = LoadPlugin();
+    if (plugin.create == nullptr) return Status(StatusCode::kUnavailable, plugin.error);
+    create = plugin.create;
+  }
+  internal::GrpcCreateResult result;
+  create(&options, &result);
+  if (!result) return Status(StatusCode::kInternal, "gRPC transport plugin returned nothing");
+  return std::move(*result);
+}
+
+}  // namespace ptx::transport
