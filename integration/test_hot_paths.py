@@ -75,6 +75,35 @@ def test_span_methods_accept_keywords_and_the_with_block_returns_the_span():
     assert repr(span) == "Span(non-recording)"  # before init: no context
 
 
+def test_enter_and_exit_bound_and_unbound():
+    span = ptx.start_span("manual")
+    enter, exit_ = span.__enter__, span.__exit__
+    assert enter.__self__ is span and exit_.__self__ is span
+    assert enter() is span
+    with pytest.raises(TypeError, match=r"__enter__\(\) takes no arguments"):
+        enter(1)
+    assert exit_(None, None, None) is False
+    assert ptx.Span.__enter__(span) is span
+    assert ptx.Span.__exit__(span, exc_type=None, exc=None, tb=None) is False
+    assert ptx.Span.__enter__.__name__ == "__enter__"
+    assert ptx.Span.__exit__.__doc__.startswith("__exit__(self, exc_type: object, exc: object, tb: object)")
+    with pytest.raises(TypeError, match="descriptor '__exit__' for 'Span' objects doesn't apply to a 'int' object"):
+        ptx.Span.__exit__(1, None, None, None)
+    with pytest.raises(TypeError, match="cannot create"):
+        type(enter)()
+    # Many bound methods alive at once (more than the free list holds), then all freed.
+    spans = [ptx.start_span("s%d" % i) for i in range(40)]
+    bound = [s.__exit__ for s in spans]
+    refs = [weakref.ref(s) for s in spans]
+    del spans
+    assert all(r() is not None for r in refs)  # the bound methods keep their spans alive
+    for b in bound:
+        assert b(None, None, None) is False
+    del bound, b
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
 APP = """
 import json, sys, threading, pytracingx as ptx
 ptx.init(ptx.Config("hot-app", console_output=False, sinks=[
@@ -198,4 +227,10 @@ def test_measurement_and_log_argument_errors():
         log.error("m", attributes={1: 2})
     with pytest.raises(TypeError):
         ptx.Counter.add(log, 1)  # a method of one class called on another object
+    with pytest.raises(TypeError, match=r"emit_log_record\(\) missing required argument 'severity_text'"):
+        ptx.emit_log_record("n", "m", severity_number=9)
+    with pytest.raises(TypeError, match=r"emit_log_record\(\) takes at most 2 positional arguments \(4 given\)"):
+        ptx.emit_log_record("n", "m", 9, "INFO")  # severities are keyword-only
+    with pytest.raises(ValueError, match="severity_number must be between 1 and 24"):
+        ptx.emit_log_record("n", "m", severity_number=25, severity_text="X")
     log.info(message="fine", attributes=None)  # before init: dropped, no error

@@ -141,6 +141,39 @@ std::array<PyMethodDef, kLogMethodCount> MakeLogMethods(std::index_sequence<I...
 // Static: the method descriptors point into it for the life of the process.
 std::array<PyMethodDef, kLogMethodCount> kLogMethods = MakeLogMethods(std::make_index_sequence<kLogMethodCount>());
 
+// emit_log_record, what the stdlib logging bridge calls per record: a CPython function too.
+PyObject* EmitLogRecord(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const char* const names[] = {"name", "message", "severity_number", "severity_text", "attributes",
+                                      "timestamp_ns"};
+  static Signature sig{"emit_log_record", names, 6, 2, 4};
+  PyObject* a[6];
+  if (!ParseArgs(sig, args, nargs, kwnames, a)) return nullptr;
+  return Guarded([&]() -> PyObject* {
+    auto n = OptionalStr(a[0], "name");
+    if (!n) throw pyb::type_error("name must be a str, got NoneType");
+    auto number = OptionalInt(a[2], "severity_number");
+    if (!number || *number < 1 || *number > 24) {
+      throw pyb::value_error("severity_number must be between 1 and 24");
+    }
+    auto text = OptionalStr(a[3], "severity_text");
+    if (!text) throw pyb::type_error("severity_text must be a str, got NoneType");
+    auto ts = OptionalInt(a[5] != nullptr ? a[5] : Py_None, "timestamp_ns");
+    // The text outlives the call: records copy it.
+    static thread_local std::string text_storage;
+    text_storage = *text;
+    Emit(ScopeRegistry::Intern(*n, ""), Level{static_cast<uint8_t>(*number), text_storage.c_str()}, a[1],
+         a[4] != nullptr ? a[4] : Py_None, ts ? static_cast<uint64_t>(*ts) : 0, false);
+    Py_RETURN_NONE;
+  });
+}
+
+PyMethodDef kEmitLogRecord = {
+    "emit_log_record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&EmitLogRecord)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "emit_log_record(name: str, message: object, *, severity_number: int, severity_text: str, "
+    "attributes: dict | None = None, timestamp_ns: int | None = None) -> None\n\n"
+    "Emits one log record with an explicit severity (what logging bridges call)."};
+
 }  // namespace
 
 void RegisterLogs(pyb::module_& m) {
@@ -169,28 +202,9 @@ void RegisterLogs(pyb::module_& m) {
       },
       "name"_a, "The logger of one instrumentation scope (its name is the record's scope).");
 
-  m.def(
-      "emit_log_record",
-      [](pyb::handle name, pyb::handle message, pyb::handle severity_number, pyb::handle severity_text,
-         pyb::handle attributes, pyb::handle timestamp_ns) {
-        auto n = OptionalStr(name, "name");
-        if (!n) throw pyb::type_error("name must be a str, got NoneType");
-        auto number = OptionalInt(severity_number, "severity_number");
-        if (!number || *number < 1 || *number > 24) {
-          throw pyb::value_error("severity_number must be between 1 and 24");
-        }
-        auto text = OptionalStr(severity_text, "severity_text");
-        if (!text) throw pyb::type_error("severity_text must be a str, got NoneType");
-        auto ts = OptionalInt(timestamp_ns, "timestamp_ns");
-        // The text outlives the call: records copy it.
-        static thread_local std::string text_storage;
-        text_storage = *text;
-        Emit(ScopeRegistry::Intern(*n, ""), Level{static_cast<uint8_t>(*number), text_storage.c_str()},
-             message, attributes, ts ? static_cast<uint64_t>(*ts) : 0, false);
-      },
-      "name"_a, "message"_a, pyb::kw_only(), "severity_number"_a, "severity_text"_a,
-      "attributes"_a = pyb::none(), "timestamp_ns"_a = pyb::none(),
-      "Emits one log record with an explicit severity (what logging bridges call).");
+  PyObject* emit = PyCFunction_NewEx(&kEmitLogRecord, nullptr, m.attr("__name__").ptr());
+  if (emit == nullptr) throw pyb::error_already_set();
+  m.add_object("emit_log_record", pyb::reinterpret_steal<pyb::object>(emit));
 }
 
 }  // namespace ptx::py

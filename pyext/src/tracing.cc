@@ -382,10 +382,6 @@ PyCFunction Fn(F* f) {
 constexpr int kFast = METH_FASTCALL | METH_KEYWORDS;
 
 PyMethodDef kSpanMethods[] = {
-    {"__enter__", Fn(&SpanEnter), METH_NOARGS, "__enter__(self) -> Span\n\nMakes the span current."},
-    {"__exit__", Fn(&SpanExit), kFast,
-     "__exit__(self, exc_type: object, exc: object, tb: object) -> bool\n\n"
-     "Records an escaping exception (status ERROR), restores the previous context and ends the span."},
     {"set_attribute", Fn(&SpanSetAttribute), kFast, "set_attribute(self, key: str, value: object) -> None"},
     {"set_attributes", Fn(&SpanSetAttributes), kFast, "set_attributes(self, attributes: dict) -> None"},
     {"add_event", Fn(&SpanAddEvent), kFast,
@@ -402,6 +398,164 @@ PyMethodDef kSpanMethods[] = {
     {"is_recording", Fn(&SpanIsRecording), METH_NOARGS, "is_recording(self) -> bool"},
     {nullptr, nullptr, 0, nullptr},
 };
+
+// ---- __enter__ and __exit__ ----
+// A `with` statement looks both up on the span each time, and CPython binds a method
+// descriptor by allocating a GC-tracked bound method: two per span, more than the rest of the
+// with block costs. These descriptors bind to a small untracked object from a free list.
+struct WithMethod {  // the descriptor in the type's dict (also callable unbound: Span.__exit__(span, ...))
+  PyObject_HEAD
+  int exit;  // 0: __enter__, 1: __exit__
+};
+
+struct BoundWithMethod {  // what span.__enter__ / span.__exit__ evaluate to
+  PyObject_HEAD
+  vectorcallfunc vectorcall;
+  PyObject* span;  // strong reference
+  int exit;
+};
+
+const char* const kWithNames[] = {"__enter__", "__exit__"};
+const char* const kWithDocs[] = {
+    "__enter__(self) -> Span\n\nMakes the span current.",
+    "__exit__(self, exc_type: object, exc: object, tb: object) -> bool\n\n"
+    "Records an escaping exception (status ERROR), restores the previous context and ends the span."};
+
+PyTypeObject* with_method_type = nullptr;
+PyTypeObject* bound_with_method_type = nullptr;
+
+// Guarded by the GIL. Entries keep their type reference dropped; PyObject_Init takes it again.
+constexpr int kBoundFreeListSize = 16;
+BoundWithMethod* bound_free_list[kBoundFreeListSize];
+int bound_free_count = 0;
+
+PyObject* CallWith(PyObject* span, int exit, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (exit) return SpanExit(span, args, nargs, kwnames);
+  if (nargs != 0 || (kwnames != nullptr && PyTuple_GET_SIZE(kwnames) != 0)) {
+    PyErr_SetString(PyExc_TypeError, "__enter__() takes no arguments");
+    return nullptr;
+  }
+  return SpanEnter(span, nullptr);
+}
+
+PyObject* BoundWithCall(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  auto* b = reinterpret_cast<BoundWithMethod*>(callable);
+  return CallWith(b->span, b->exit, args, PyVectorcall_NARGS(nargsf), kwnames);
+}
+
+void BoundWithDealloc(PyObject* self) {
+  auto* b = reinterpret_cast<BoundWithMethod*>(self);
+  PyTypeObject* type = Py_TYPE(self);
+  Py_CLEAR(b->span);
+  if (bound_free_count < kBoundFreeListSize) {
+    bound_free_list[bound_free_count++] = b;
+  } else {
+    PyObject_Free(self);
+  }
+  Py_DECREF(type);
+}
+
+PyObject* WithMethodGet(PyObject* descr, PyObject* obj, PyObject*) {
+  if (obj == nullptr || obj == Py_None) {  // Span.__enter__: the descriptor itself
+    Py_INCREF(descr);
+    return descr;
+  }
+  int exit = reinterpret_cast<WithMethod*>(descr)->exit;
+  if (Py_TYPE(obj) != span_type) {
+    PyErr_Format(PyExc_TypeError, "descriptor '%s' for 'Span' objects doesn't apply to a '%s' object",
+                 kWithNames[exit], Py_TYPE(obj)->tp_name);
+    return nullptr;
+  }
+  BoundWithMethod* b;
+  if (bound_free_count > 0) {
+    b = bound_free_list[--bound_free_count];
+    PyObject_Init(reinterpret_cast<PyObject*>(b), bound_with_method_type);
+  } else {
+    b = PyObject_New(BoundWithMethod, bound_with_method_type);
+    if (b == nullptr) return nullptr;
+  }
+  b->vectorcall = &BoundWithCall;
+  Py_INCREF(obj);
+  b->span = obj;
+  b->exit = exit;
+  return reinterpret_cast<PyObject*>(b);
+}
+
+// Span.__exit__(span, exc_type, exc, tb): the unbound form, through the bound one.
+PyObject* WithMethodCall(PyObject* descr, PyObject* args, PyObject* kwargs) {
+  int exit = reinterpret_cast<WithMethod*>(descr)->exit;
+  if (PyTuple_GET_SIZE(args) < 1) {
+    PyErr_Format(PyExc_TypeError, "unbound method %s() needs an argument", kWithNames[exit]);
+    return nullptr;
+  }
+  PyObject* bound = WithMethodGet(descr, PyTuple_GET_ITEM(args, 0), nullptr);
+  if (bound == nullptr) return nullptr;
+  PyObject* rest = PyTuple_GetSlice(args, 1, PyTuple_GET_SIZE(args));
+  PyObject* result = rest != nullptr ? PyObject_Call(bound, rest, kwargs) : nullptr;
+  Py_XDECREF(rest);
+  Py_DECREF(bound);
+  return result;
+}
+
+PyObject* WithMethodDoc(PyObject* descr, void*) {
+  return PyUnicode_FromString(kWithDocs[reinterpret_cast<WithMethod*>(descr)->exit]);
+}
+
+PyObject* WithMethodName(PyObject* descr, void*) {
+  return PyUnicode_FromString(kWithNames[reinterpret_cast<WithMethod*>(descr)->exit]);
+}
+
+PyGetSetDef kWithMethodGetSet[] = {
+    {"__doc__", &WithMethodDoc, nullptr, nullptr, nullptr},
+    {"__name__", &WithMethodName, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
+PyObject* NoNew(PyTypeObject* type, PyObject*, PyObject*) {
+  PyErr_Format(PyExc_TypeError, "cannot create '%s' instances", type->tp_name);
+  return nullptr;
+}
+
+PyType_Slot kWithMethodSlots[] = {
+    {Py_tp_new, reinterpret_cast<void*>(&NoNew)},
+    {Py_tp_descr_get, reinterpret_cast<void*>(&WithMethodGet)},
+    {Py_tp_call, reinterpret_cast<void*>(&WithMethodCall)},
+    {Py_tp_getset, kWithMethodGetSet},
+    {0, nullptr},
+};
+PyType_Spec kWithMethodSpec = {"pytracingx._native._SpanWithMethod", sizeof(WithMethod), 0, Py_TPFLAGS_DEFAULT,
+                               kWithMethodSlots};
+
+PyMemberDef kBoundWithMembers[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(BoundWithMethod, vectorcall), READONLY, nullptr},
+    {"__self__", T_OBJECT, offsetof(BoundWithMethod, span), READONLY, nullptr},
+    {nullptr, 0, 0, 0, nullptr},
+};
+PyType_Slot kBoundWithSlots[] = {
+    {Py_tp_new, reinterpret_cast<void*>(&NoNew)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(&BoundWithDealloc)},
+    {Py_tp_call, reinterpret_cast<void*>(&PyVectorcall_Call)},
+    {Py_tp_members, kBoundWithMembers},
+    {0, nullptr},
+};
+PyType_Spec kBoundWithSpec = {"pytracingx._native._BoundSpanWithMethod", sizeof(BoundWithMethod), 0,
+                              Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, kBoundWithSlots};
+
+// Creates both types and puts __enter__ / __exit__ descriptors into the Span type.
+void AddWithMethods(PyTypeObject* span) {
+  with_method_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&kWithMethodSpec));
+  if (with_method_type == nullptr) throw pyb::error_already_set();
+  bound_with_method_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&kBoundWithSpec));
+  if (bound_with_method_type == nullptr) throw pyb::error_already_set();
+  for (int exit = 0; exit < 2; ++exit) {
+    WithMethod* m = PyObject_New(WithMethod, with_method_type);
+    if (m == nullptr) throw pyb::error_already_set();
+    m->exit = exit;
+    int rc = PyObject_SetAttrString(reinterpret_cast<PyObject*>(span), kWithNames[exit], reinterpret_cast<PyObject*>(m));
+    Py_DECREF(m);
+    if (rc < 0) throw pyb::error_already_set();
+  }
+}
 
 PyMemberDef kSpanMembers[] = {
     {"__weaklistoffset__", T_PYSSIZET, offsetof(SpanObject, weakrefs), READONLY, nullptr},
@@ -480,6 +634,7 @@ void RegisterTracing(pyb::module_& m) {
 
   span_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&kSpanSpec));
   if (span_type == nullptr) throw pyb::error_already_set();
+  AddWithMethods(span_type);
   RegisterNativeFrameType(span_type, &FrameOf);
   m.add_object("Span", pyb::handle(reinterpret_cast<PyObject*>(span_type)));  // the module owns one reference, we keep ours
 
