@@ -1,6 +1,6 @@
 """Fault injection (/api/faults) proving the SDK's retry behaviour for every sink, end to end:
-metrics and OTLP logs over HTTP and gRPC (traces and SLS are in test_fault_injection.py; the
-retry-budget case and SLS's non-retryable codes are here too).
+metrics and OTLP logs over HTTP and gRPC, plus what test_fault_injection.py leaves out for
+traces (the attempt budget) and SLS (non-retryable codes, Retry-After, the export timeout).
 
 For each: a retryable code then success delivers everything exactly once after a back-off; a
 non-retryable code drops the batch (counted) after exactly one request; a server-given delay
@@ -10,6 +10,7 @@ its attempt budget (6 attempts) with everything counted as failed.
 import json
 import os
 import textwrap
+import urllib.error
 
 import pytest
 
@@ -175,25 +176,70 @@ def test_gives_up_after_the_attempt_budget(emu, signal, protocol):
     assert (counts["requests"], counts["rejected_requests"], injected) == (0, MAX_ATTEMPTS, MAX_ATTEMPTS)
 
 
-@pytest.mark.parametrize("http_status,error_code", [(400, "InvalidTimestamp"), (404, "LogStoreNotExist")])
-def test_sls_non_retryable_error_drops_and_counts(emu, http_status, error_code):
-    add_fault_body = {"target": "sls", "path": "/logstores/faulted/shards/lb", "http_status": http_status,
-                      "error_code": error_code, "count": 3}
-    status, body = emu.post("/api/faults", json.dumps(add_fault_body).encode(), {"Content-Type": "application/json"})
-    assert status == 201, body
-    got = app_json(
+def add_sls_fault(emu, **fault):
+    body = {"target": "sls", "path": "/logstores/faulted/shards/lb", **fault}
+    status, reply = emu.post("/api/faults", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert status == 201, reply
+
+
+def run_sls_app(emu):
+    return app_json(
         f"""
-        import json, pytracingx as ptx
+        import json, time, pytracingx as ptx
         ptx.init(ptx.Config("sls-faulty", console_output=False,
                  sinks=[ptx.SlsLogSink("http://{emu.sls}", "shop", "faulted", "ak-id", "ak-secret",
                                        batch_linger_ms=60000)]))
         log = ptx.get_logger("orders")
         for i in range({ITEMS}):
             log.info(f"order-{{i}}")
-        ok = ptx.force_flush(30000)
-        print(json.dumps({{"ok": ok, "stats": ptx.stats()["logs"][0]}}))
-        """
+        t0 = time.monotonic()
+        ok = ptx.force_flush(60000)
+        took = time.monotonic() - t0
+        print(json.dumps({{"ok": ok, "took": took, "stats": ptx.stats()["logs"][0]}}))
+        """,
+        timeout=90,
     )
+
+
+def sls_messages(emu):
+    try:
+        view = emu.get("/api/sls/projects/shop/logstores/faulted")
+    except urllib.error.HTTPError as err:
+        assert err.code == 404
+        return []
+    return sorted(dict(log["contents"])["message"] for group in view["log_groups"] for log in group["logs"])
+
+
+def test_sls_retry_after_replaces_backoff(emu):
+    # The SLS sink's own first back-off is 100 ms; a Retry-After of 2 s must be waited out instead.
+    add_sls_fault(emu, http_status=503, retry_after_s=2)
+    got = run_sls_app(emu)
+    assert got["ok"] is True, got
+    assert got["took"] >= 2.0
+    assert (got["stats"]["exported"], got["stats"]["export_failures"]) == (ITEMS, 0)
+    assert sls_messages(emu) == sorted(f"order-{i}" for i in range(ITEMS))
+    stats = emu.get("/api/stats")
+    assert (stats["sls"]["rejected_requests"], stats["faults"]["injected"]) == (1, 1)
+
+
+def test_sls_gives_up_at_its_export_timeout(emu):
+    # Like the official producers the SLS sink retries until its 30 s export timeout, backing off
+    # 100 ms doubling up to 10 s without jitter: attempts at 0, 0.1, 0.3, 0.7, 1.5, 3.1, 6.3, 12.7
+    # and 22.7 s; the next wait (10 s) would pass the deadline, so it gives up after 9 attempts.
+    add_sls_fault(emu, http_status=503, count=20)
+    got = run_sls_app(emu)
+    assert got["ok"] is False
+    assert 22.7 <= got["took"] < 30
+    assert (got["stats"]["exported"], got["stats"]["export_failures"]) == (0, ITEMS)
+    (fault,) = emu.get("/api/faults")["faults"]
+    assert fault["remaining"] == 20 - 9
+    assert sls_messages(emu) == []
+
+
+@pytest.mark.parametrize("http_status,error_code", [(400, "InvalidTimestamp"), (404, "LogStoreNotExist")])
+def test_sls_non_retryable_error_drops_and_counts(emu, http_status, error_code):
+    add_sls_fault(emu, http_status=http_status, error_code=error_code, count=3)
+    got = run_sls_app(emu)
     assert got["ok"] is False
     assert (got["stats"]["exported"], got["stats"]["export_failures"]) == (0, ITEMS)
     (fault,) = emu.get("/api/faults")["faults"]

@@ -10,7 +10,6 @@ The SLS SDK only reaches a raw-IP endpoint on port 80 (it decides "raw IP" befor
 port, so "127.0.0.1:4319" becomes the unresolvable host "project.127.0.0.1"), so its emulator
 listens on 127.0.0.1:80 under a lock file that keeps parallel test runs apart.
 """
-import contextlib
 import errno
 import fcntl
 import os
@@ -427,3 +426,23 @@ def test_sls_missing_project_and_logstore_errors(sls):
     with pytest.raises(aliyun_log.LogException) as exists:
         client.create_project("somewhere", "")
     assert exists.value.get_error_code() == "ProjectAlreadyExist"
+
+
+@pytest.mark.parametrize("auth_version", ["v1", "v4"])
+def test_sls_sdk_signature_versions_and_sts_token(sls, auth_version):
+    """The SDK's v4 signing (and an STS token, signed as an x-acs- header) is verified like v1."""
+    from aliyun.log.auth import AUTH_VERSION_1, AUTH_VERSION_4
+
+    version = AUTH_VERSION_4 if auth_version == "v4" else AUTH_VERSION_1
+    client = aliyun_log.LogClient("127.0.0.1", AK_ID, AK_SECRET, securityToken="sts-token", auth_version=version,
+                                  region="cn-hangzhou")
+    client.create_project(f"signed-{auth_version}", "")
+    now = int(time.time())
+    put(client, f"signed-{auth_version}", "ls", [aliyun_log.LogItem(now, [("sig", auth_version)])])
+    got = client.get_log(f"signed-{auth_version}", "ls", now - 5, now + 5)
+    assert [log.get_contents()["sig"] for log in got.get_logs()] == [auth_version]
+
+    wrong = aliyun_log.LogClient("127.0.0.1", AK_ID, "wrong", auth_version=version, region="cn-hangzhou")
+    with pytest.raises(aliyun_log.LogException) as err:
+        wrong.get_log(f"signed-{auth_version}", "ls", now - 5, now + 5)
+    assert (err.value.get_error_code(), err.value.resp_status) == ("SignatureNotMatch", 401)

@@ -18,6 +18,7 @@
 #include "ptx/encoding/sls_log.h"
 #include "ptx/signing/sls_auth.h"
 #include "ptx/signing/sls_request.h"
+#include "ptx/transport/otlp_http_transport.h"
 
 #ifndef PTX_VERSION
 #define PTX_VERSION "0.0.0"
@@ -336,8 +337,15 @@ struct SlsLogExporter::Impl {
     if (!error_message.empty()) message += ": " + error_message;
     message += " (" + where + ": HTTP " + std::to_string(r.status) + ", request id " +
                *request_id + ")";
-    return transport::SendResult::Failure(Status(HttpStatusCode(r.status, quota), message),
-                                          retryable);
+    transport::SendResult result =
+        transport::SendResult::Failure(Status(HttpStatusCode(r.status, quota), message), retryable);
+    // SLS itself sends no Retry-After, but a gateway in front of it (or the emulator's fault
+    // injection) may: waiting as asked is kinder than the computed back-off.
+    if (const std::string* retry_after = r.FindHeader("retry-after"); retry_after && retryable) {
+      result.retry_after =
+          transport::ParseRetryAfter(*retry_after, std::chrono::system_clock::now());
+    }
+    return result;
   }
 
   // Adapts one prepared PutLogs request to the transport interface, so that the shared retry
