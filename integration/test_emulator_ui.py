@@ -335,10 +335,12 @@ def test_ui_renders_what_the_sdk_sent(ui_emulator, browser):
             sub: c.querySelector('.sub').textContent,
             points: c.querySelector('svg.line-chart')?.getAttribute('data-points') ?? null,
             path: !!c.querySelector('svg.line-chart path.line'),
+            dots: c.querySelectorAll('svg.line-chart circle.dot').length,
             buckets: [...c.querySelectorAll('svg.histogram-chart rect.bar')].map((b) => [b.dataset.bucket, b.dataset.count])}]));
     })()""")
     assert cards["shop.orders"] == {"type": "sum", "last": "5", "sub": "sum · cumulative · {order} · ui-shop",
-                                    "points": str(len(series["shop.orders"]["points"])), "path": True, "buckets": []}
+                                    "points": str(len(series["shop.orders"]["points"])), "path": True,
+                                    "dots": len(series["shop.orders"]["points"]), "buckets": []}
     assert len(series["shop.orders"]["points"]) >= 2
     assert cards["shop.queue_depth"]["type"] == "gauge" and cards["shop.queue_depth"]["last"] == "7"
     assert cards["shop.queue_depth"]["points"] == str(len(series["shop.queue_depth"]["points"]))
