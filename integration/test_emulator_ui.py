@@ -79,6 +79,7 @@ class DevTools:
 
     def __init__(self, width=1280, height=860):
         self.profile = tempfile.mkdtemp(prefix="ptx-ui-chromium-")
+        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: chromium must never block on it
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
@@ -99,7 +100,7 @@ class DevTools:
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--hide-scrollbars", "--mute-audio", f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
             close_fds=False, preexec_fn=wire_pipes)
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -109,11 +110,19 @@ class DevTools:
         self._closed = False
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=True)
-        self.call("Emulation.setTimezoneOverride", {"timezoneId": "UTC"}, session=True)
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=True)
+            self.call("Emulation.setTimezoneOverride", {"timezoneId": "UTC"}, session=True)
+        except BaseException:
+            self.close()
+            raise
+
+    def _browser_log(self):
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]
 
     def _read(self):
         buffer = b""
@@ -139,12 +148,15 @@ class DevTools:
         message = {"id": request_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = self.session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise AssertionError(f"chromium exited: {self._browser_log()}") from None
         with self._cond:
             if not self._cond.wait_for(lambda: request_id in self._replies or self._closed, timeout):
                 raise AssertionError(f"DevTools {method}: no reply in {timeout} s")
             if request_id not in self._replies:
-                raise AssertionError(f"chromium exited: {self.proc.stderr.read().decode(errors='replace')[-2000:]}")
+                raise AssertionError(f"chromium exited: {self._browser_log()}")
             reply = self._replies.pop(request_id)
         if "error" in reply:
             raise AssertionError(f"DevTools {method}: {reply['error']}")
@@ -187,10 +199,11 @@ class DevTools:
             f.write(data)
 
     def close(self):
-        try:
-            self.call("Browser.close", timeout=10)
-        except AssertionError:
-            pass
+        if self.proc.poll() is None:
+            try:
+                self.call("Browser.close", timeout=10)
+            except AssertionError:
+                pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -199,7 +212,7 @@ class DevTools:
         os.close(self._to_browser)
         self._reader.join(timeout=10)
         os.close(self._from_browser)
-        self.proc.stderr.close()
+        self._stderr.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
@@ -335,10 +348,12 @@ def test_ui_renders_what_the_sdk_sent(ui_emulator, browser):
             sub: c.querySelector('.sub').textContent,
             points: c.querySelector('svg.line-chart')?.getAttribute('data-points') ?? null,
             path: !!c.querySelector('svg.line-chart path.line'),
+            dots: c.querySelectorAll('svg.line-chart circle.dot').length,
             buckets: [...c.querySelectorAll('svg.histogram-chart rect.bar')].map((b) => [b.dataset.bucket, b.dataset.count])}]));
     })()""")
     assert cards["shop.orders"] == {"type": "sum", "last": "5", "sub": "sum · cumulative · {order} · ui-shop",
-                                    "points": str(len(series["shop.orders"]["points"])), "path": True, "buckets": []}
+                                    "points": str(len(series["shop.orders"]["points"])), "path": True,
+                                    "dots": len(series["shop.orders"]["points"]), "buckets": []}
     assert len(series["shop.orders"]["points"]) >= 2
     assert cards["shop.queue_depth"]["type"] == "gauge" and cards["shop.queue_depth"]["last"] == "7"
     assert cards["shop.queue_depth"]["points"] == str(len(series["shop.queue_depth"]["points"]))

@@ -440,7 +440,7 @@ function lineChart(points) {
     s('text', {x: PAD_L, y: CHART_H - 4, text: formatTime(String(t0)).slice(11, 19)}),
     s('text', {x: CHART_W - PAD_R, y: CHART_H - 4, 'text-anchor': 'end', text: formatTime(String(t1)).slice(11, 19)}),
     s('path', {class: 'line', d: path}),
-    values.slice(-60).map((p) => s('circle', {class: 'dot', cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: 2.5},
+    ...values.slice(-60).map((p) => s('circle', {class: 'dot', cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: 2.5},
       s('title', {text: `${formatTime(String(p.t))}: ${formatNumber(p.v)}`}))));
   return svg;
 }
@@ -459,7 +459,7 @@ function histogramChart(point) {
   counts.forEach((count, i) => {
     const height = (count / max) * (CHART_H - PAD_T - PAD_B - 10);
     const x = PAD_L + i * slot;
-    svg.append(
+    svg.append(...[
       s('rect', {class: 'bar', x: (x + 1).toFixed(1), width: Math.max(1, slot - 2).toFixed(1),
                  y: (CHART_H - PAD_B - height).toFixed(1), height: height.toFixed(1),
                  'data-bucket': labels[i], 'data-count': count},
@@ -467,7 +467,8 @@ function histogramChart(point) {
       count ? s('text', {x: (x + slot / 2).toFixed(1), y: (CHART_H - PAD_B - height - 2).toFixed(1),
                          'text-anchor': 'middle', text: String(count)}) : null,
       (counts.length <= 12 || i % 2 === 0)
-        ? s('text', {x: (x + slot / 2).toFixed(1), y: CHART_H - 5, 'text-anchor': 'middle', text: labels[i]}) : null);
+        ? s('text', {x: (x + slot / 2).toFixed(1), y: CHART_H - 5, 'text-anchor': 'middle', text: labels[i]}) : null,
+    ].filter(Boolean));
   });
   return svg;
 }
