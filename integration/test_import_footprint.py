@@ -6,11 +6,6 @@ the package import pulls in no heavy stdlib modules. Times and memory are checke
 bounds several times the targets (20 ms, 10 MB), so that a loaded CI machine never fails them
 while a regression to eager gRPC loading (tens of MB, tens of ms) still does.
 """
-import json
-import os
-import subprocess
-import sys
-
 from conftest import app_json, run_app, wait_for_spans
 
 HEAVY_LIBS = ("libgrpc", "libprotobuf", "ptx-grpc-transport")
@@ -132,3 +127,21 @@ ptx.shutdown()
     )
     # Target 10 MB after init (import included); bounded generously.
     assert got["initialised"] - got["start"] < 40 * 1024, got
+
+
+def test_a_missing_plugin_is_a_clear_error_at_init():
+    out, _, _ = run_app(
+        """
+import pytracingx as ptx
+try:
+    ptx.init(ptx.Config("x", console_output=False,
+                        sinks=[ptx.TraceSink("http://127.0.0.1:1", protocol="grpc")]))
+except ValueError as err:
+    print(err)
+""",
+        env={"PTX_GRPC_TRANSPORT_PLUGIN": "/nonexistent/ptx-grpc-transport.so"},
+    )
+    assert out.strip() == (
+        "cannot load the gRPC transport plugin: /nonexistent/ptx-grpc-transport.so: "
+        "cannot open shared object file: No such file or directory"
+    )

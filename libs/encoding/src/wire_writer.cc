@@ -49,7 +49,7 @@ constexpr char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
 
 }  // namespace
 
-size_t Utf8SanitizedSize(std::string_view text) {
+size_t Utf8SanitizedSizeSlow(std::string_view text) {
   size_t i = AsciiPrefix(text);
   size_t size = i;
   while (i < text.size()) {

@@ -34,14 +34,34 @@ inline size_t VarintSize(uint64_t value) {
   return static_cast<size_t>((bits + 6) / 7);
 }
 
+// True when every byte is below 0x80; eight bytes at a time (telemetry strings nearly always
+// are ASCII, and this runs for every string in both passes).
+inline bool IsAscii(std::string_view text) {
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t high = 0;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    high |= word;
+  }
+  for (; n > 0; --n, ++p) high |= static_cast<unsigned char>(*p);
+  return (high & 0x8080808080808080ull) == 0;
+}
+
+size_t Utf8SanitizedSizeSlow(std::string_view text);
+
 // Size of `text` after replacing each invalid byte with U+FFFD (3 bytes). Equal to
 // text.size() exactly when the text is valid UTF-8, since every replacement grows it by 2.
-size_t Utf8SanitizedSize(std::string_view text);
+inline size_t Utf8SanitizedSize(std::string_view text) {
+  return IsAscii(text) ? text.size() : Utf8SanitizedSizeSlow(text);
+}
 // Writes `text` with invalid bytes replaced; `out` has room for Utf8SanitizedSize(text).
 char* WriteUtf8Sanitized(std::string_view text, char* out);
 
-// Lengths of nested messages in the order they start (pre-order).
-using SizeCache = std::vector<size_t>;
+// Lengths of nested messages in the order they start (pre-order). 32 bits suffice: the
+// cache is only read when the whole message is below kMaxMessageSize.
+using SizeCache = std::vector<uint32_t>;
 
 class SizePass {
  public:
@@ -69,9 +89,10 @@ class SizePass {
     const size_t outer = size_;
     size_ = 0;
     body();
-    (*cache_)[slot] = size_;
+    const size_t inner = size_;
+    (*cache_)[slot] = static_cast<uint32_t>(inner);
     size_ = outer;
-    Delimited(field, (*cache_)[slot]);
+    Delimited(field, inner);
   }
 
   size_t size() const { return size_; }
@@ -164,7 +185,7 @@ class WritePass {
     out_ += size;
   }
 
-  const size_t* cache_;
+  const uint32_t* cache_;
   char* out_;
 };
 
@@ -175,15 +196,23 @@ inline constexpr size_t kMaxMessageSize = 0x7fffffff;
 // message would exceed kMaxMessageSize.
 template <typename Encode>
 std::string EncodeTwoPass(Encode&& encode) {
-  SizeCache cache;
-  cache.reserve(256);
+  // One cache per thread, reused: a 512-span batch has ~10k nested messages, and a fresh
+  // vector per request would cost page faults on every export.
+  thread_local SizeCache cache;
+  cache.clear();
   SizePass sizer(&cache);
   encode(sizer);
-  if (sizer.size() > kMaxMessageSize) return std::string();
+  if (sizer.size() > kMaxMessageSize) {
+    SizeCache().swap(cache);
+    return std::string();
+  }
   std::string out;
   out.resize(sizer.size());
   WritePass writer(cache, out.data());
   encode(writer);
+  // An exceptional batch must not pin its cache for the life of the thread.
+  constexpr size_t kMaxRetainedEntries = 1 << 20;  // 4 MiB
+  if (cache.capacity() > kMaxRetainedEntries) SizeCache().swap(cache);
   return out;
 }
 

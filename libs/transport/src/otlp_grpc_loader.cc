@@ -1,8 +1,9 @@
 // OtlpGrpcTransport::Create: finds the gRPC implementation, linked in or in the plugin.
 #include <dlfcn.h>
 
-#include <mutex>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "grpc_plugin.h"
 #include "ptx/transport/otlp_grpc_transport.h"
@@ -37,17 +38,35 @@ struct Plugin {
 const Plugin& LoadPlugin() {
   static const Plugin plugin = [] {
     Plugin p;
+    std::vector<std::string> candidates;
     const char* configured = std::getenv("PTX_GRPC_TRANSPORT_PLUGIN");
-    const std::string path = configured != nullptr && *configured != '\0'
-                                 ? std::string(configured)
-                                 : OwnDirectory() + "/" + kPluginFile;
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) {
+    if (configured != nullptr && *configured != '\0') {
+      candidates.emplace_back(configured);
+    } else {
+      candidates.push_back(OwnDirectory() + "/" + kPluginFile);
+#ifdef PTX_GRPC_PLUGIN_BUILD_PATH
+      // Development builds only: C++ programs in the build tree (benchmarks, tools) are not
+      // beside the plugin.
+      candidates.emplace_back(PTX_GRPC_PLUGIN_BUILD_PATH);
+#endif
+    }
+    void* handle = nullptr;
+    std::string path;
+    for (const std::string& candidate : candidates) {
+      handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (handle != nullptr) {
+        path = candidate;
+        break;
+      }
       const char* error = dlerror();
-      p.error = "cannot load the gRPC transport plugin: " +
-                std::string(error != nullptr ? error : path);
+      if (!p.error.empty()) p.error += "; ";
+      p.error += error != nullptr ? error : candidate;
+    }
+    if (handle == nullptr) {
+      p.error = "cannot load the gRPC transport plugin: " + p.error;
       return p;
     }
+    p.error.clear();
     p.create = reinterpret_cast<internal::GrpcCreateFunction>(
         dlsym(handle, PTX_GRPC_PLUGIN_ENTRY_NAME));
     if (p.create == nullptr) p.error = path + " is not a pytracingx gRPC transport plugin";

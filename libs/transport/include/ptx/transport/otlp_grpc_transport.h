@@ -32,7 +32,8 @@ struct OtlpGrpcTransportOptions {
 // gRPC lives in a plugin, ptx-grpc-transport.so, loaded with dlopen on the first Create(): a
 // process that never exports over gRPC never maps libgrpc++ or libprotobuf (import time and
 // memory of pytracingx._native). The plugin is looked up at $PTX_GRPC_TRANSPORT_PLUGIN if set,
-// else beside the shared object this library is linked into (pytracingx/ holds both). Programs
+// else beside the shared object this library is linked into (pytracingx/ holds both), then (in
+// development builds, not wheels) where the build tree keeps it. Programs
 // that link ptx::transport_grpc (tests) use its implementation directly, without the plugin.
 class OtlpGrpcTransport final {
  public:
