@@ -276,6 +276,26 @@ TEST(TracerTest, AttributeLimitsAndTruncation) {
   EXPECT_EQ(d.dropped_attributes_count, 3u);  // c, d, e
 }
 
+// Distinct keys within the limit: the start options' vector is taken whole, still truncated.
+TEST(TracerTest, DistinctStartAttributesKeepOrderAndAreTruncated) {
+  SpanLimits limits;
+  limits.max_attributes = 3;
+  limits.max_attribute_value_length = 3;
+  OnePipeline t(limits);
+  StartSpanOptions o = Named("s");
+  o.attributes = {{"z", std::string("abcdef")}, {"a", int64_t{1}}, {"m", std::vector<std::string>{"12345"}}};
+  LiveSpan span = t.tracer->StartSpan(std::move(o));
+  span.SetAttribute("a", int64_t{2});  // replaced in place
+  span.SetAttribute("n", true);        // dropped: full
+  span.End();
+  const SpanData& d = t.Only();
+  ASSERT_EQ(d.attributes.size(), 3u);
+  EXPECT_EQ(d.attributes[0], (KeyValue{"z", std::string("abc")}));
+  EXPECT_EQ(d.attributes[1], (KeyValue{"a", int64_t{2}}));
+  EXPECT_EQ(d.attributes[2], (KeyValue{"m", std::vector<std::string>{"123"}}));
+  EXPECT_EQ(d.dropped_attributes_count, 1u);
+}
+
 TEST(TracerTest, EventAndLinkLimits) {
   SpanLimits limits;
   limits.max_events = 2;
