@@ -68,6 +68,8 @@ int HttpStatusFor(StatusCode code) {
       return 413;
     case StatusCode::kUnauthenticated:
       return 401;
+    case StatusCode::kUnavailable:  // --data-dir could not persist it: retryable
+      return 503;
     default:
       return 400;
   }

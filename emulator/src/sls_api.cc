@@ -354,6 +354,9 @@ SlsApi::Handler SlsApi::Wrap(
       }
     }
     if (!error) error = handler(req, res, project);
+    if (!error && req.method != "GET" && !store_->durable()) {
+      error = Error(500, "InternalServerError", "not persisted: the --data-dir log failed");
+    }
     if (error) {
       res.headers.clear();
       RenderError(res, error->http_status, error->code, error->message);

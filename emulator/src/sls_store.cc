@@ -52,8 +52,7 @@ void SlsStore::Commit(uint64_t ticket) {
     std::lock_guard<std::mutex> lock(mu_);
     journal = journal_;
   }
-  // A failure is sticky in the journal and reported there; the SLS API has no error for it.
-  if (journal) (void)journal->Commit(ticket);
+  if (journal && !journal->Commit(ticket).ok()) journal_failed_ = true;
 }
 
 SlsOutcome SlsStore::CreateProject(SlsProjectInfo info) {

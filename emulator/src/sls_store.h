@@ -11,6 +11,7 @@
 // replays them on start without touching the readers.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -157,6 +158,9 @@ class SlsStore {
 
   SlsStoreCounts Counts() const PTX_EXCLUDES(mu_);
   void Clear() PTX_EXCLUDES(mu_);
+  // False once a journal commit failed (it stays failed): mutations since may not be durable,
+  // and the SLS API answers them with an error instead of acknowledging them.
+  bool durable() const { return !journal_failed_.load(); }
 
  private:
   struct LogStore {
@@ -180,6 +184,7 @@ class SlsStore {
   const SlsStoreOptions options_;
   mutable std::mutex mu_;
   Journal* journal_ PTX_GUARDED_BY(mu_) = nullptr;
+  std::atomic<bool> journal_failed_{false};
   std::map<std::string, Project> projects_ PTX_GUARDED_BY(mu_);
   uint64_t evicted_log_groups_ PTX_GUARDED_BY(mu_) = 0;
   uint64_t evicted_logs_ PTX_GUARDED_BY(mu_) = 0;

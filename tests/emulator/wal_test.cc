@@ -387,3 +387,39 @@ TEST(Persistence, EvictedSlsGroupsKeepTheirSequenceThroughASnapshot) {
 
 }  // namespace
 }  // namespace ptx::emulator
+
+namespace ptx::emulator {
+namespace {
+
+// A journal whose disk has failed.
+class FailingJournal : public Journal {
+ public:
+  uint64_t Record(std::string_view payload) override {
+    records.emplace_back(payload);
+    return records.size();
+  }
+  Status Commit(uint64_t) override { return Status(StatusCode::kUnavailable, "disk full"); }
+  std::vector<std::string> records;
+};
+
+TEST(JournalFailure, StoresReportThatAChangeIsNotDurable) {
+  FailingJournal journal;
+  Store store(StoreOptions{});
+  SlsStore sls(SlsStoreOptions{});
+  store.set_journal(&journal);
+  sls.set_journal(&journal);
+  std::vector<SpanRecord> spans;
+  spans.push_back(MakeSpan(1, std::make_shared<const Origin>()));
+  Status added = store.AddSpans(std::move(spans));
+  EXPECT_EQ(added.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(added.message(), "disk full");
+  EXPECT_TRUE(sls.durable());
+  EXPECT_EQ(sls.CreateProject(SlsProjectInfo{"p", "", 1}), SlsOutcome::kOk);
+  EXPECT_FALSE(sls.durable());
+  EXPECT_EQ(journal.records.size(), 2u);  // both were recorded before the commit failed
+  store.set_journal(nullptr);
+  sls.set_journal(nullptr);
+}
+
+}  // namespace
+}  // namespace ptx::emulator
