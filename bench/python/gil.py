@@ -6,13 +6,15 @@
 
 Two experiments, each in a fresh interpreter exporting spans over OTLP gRPC into ptx-emulator:
 
-1. GIL held by the main thread. The queue is filled while the export worker runs on a short
-   schedule delay; then the main thread runs `sum(itertools.repeat(1, N))`, one call into C that
-   never reaches the bytecode loop and so never releases the GIL, for about a second. A Python
-   "ticker" thread that wakes every millisecond shows it: its longest gap covers the whole
-   window. Export progress inside that window (ptx.stats() exported before and after, and the
-   emulator's count) proves the native threads did all their work without the GIL; a single
-   PyGILState_Ensure on an export thread would have stalled the pipeline until the window ended.
+1. GIL held by the main thread. The queue is filled with the export worker idle (schedule delay
+   one hour, queue never half full), a flusher thread calls force_flush (which releases the GIL
+   while it waits) and, once the first batch is out, the main thread runs
+   `sum(itertools.repeat(1, N))`, one call into C that never reaches the bytecode loop and so
+   never releases the GIL, for about a second. A Python "ticker" thread that wakes every
+   millisecond shows it: no tick lands inside the window. Export progress inside that window
+   (ptx.stats() exported before and after) proves the native threads did their work without the
+   GIL; a single PyGILState_Ensure on an export thread would have stalled the pipeline until
+   the window ended.
 
 2. A pure-Python CPU loop next to a draining pipeline. The queue is filled with the worker idle
    (schedule delay one hour), then a Python thread counts loop iterations for a fixed time,
