@@ -40,6 +40,7 @@ def test_bench_smoke_run_writes_every_result(tmp_path):
         assert r["best"] is not None and r["best"]["received"] == r["best"]["sent"] > 0
         assert r["drain"]["zero_drop"] and r["drain"]["received"] == r["drain"]["sent"]
     gil = json.loads((tmp_path / "gil.json").read_text())
-    assert gil["ok"] and gil["held"]["exported_during"] > 0 and gil["held"]["ticks_inside"] == 0
+    held = gil["held"]
+    assert gil["ok"] and held["exported_during"] > 0 and held["longest_ticker_gap_s"] >= 0.8 * held["window_s"]
     process = json.loads((tmp_path / "process.json").read_text())
     assert process["ok"] and process["rss_growth_mib"] > 0

@@ -6,13 +6,15 @@
 
 Two experiments, each in a fresh interpreter exporting spans over OTLP gRPC into ptx-emulator:
 
-1. GIL held by the main thread. The queue is filled while the export worker runs on a short
-   schedule delay; then the main thread runs `sum(itertools.repeat(1, N))`, one call into C that
-   never reaches the bytecode loop and so never releases the GIL, for about a second. A Python
-   "ticker" thread that wakes every millisecond shows it: its longest gap covers the whole
-   window. Export progress inside that window (ptx.stats() exported before and after, and the
-   emulator's count) proves the native threads did all their work without the GIL; a single
-   PyGILState_Ensure on an export thread would have stalled the pipeline until the window ended.
+1. GIL held by the main thread. The queue is filled with the export worker idle (schedule delay
+   one hour, queue never half full), a flusher thread calls force_flush (which releases the GIL
+   while it waits) and, once the first batch is out, the main thread runs
+   `sum(itertools.repeat(1, N))`, one call into C that never reaches the bytecode loop and so
+   never releases the GIL, for about a second. A Python "ticker" thread that wakes every
+   millisecond shows it: no tick lands inside the window. Export progress inside that window
+   (ptx.stats() exported before and after) proves the native threads did their work without the
+   GIL; a single PyGILState_Ensure on an export thread would have stalled the pipeline until
+   the window ended.
 
 2. A pure-Python CPU loop next to a draining pipeline. The queue is filled with the worker idle
    (schedule delay one hour), then a Python thread counts loop iterations for a fixed time,
@@ -24,8 +26,9 @@ Two experiments, each in a fresh interpreter exporting spans over OTLP gRPC into
    is compared with the CPU the export threads (and the emulator, on the same machine) used.
 
 Progress goes to stderr, a markdown table to stdout; --out DIR also writes DIR/gil.md and
-DIR/gil.json. Exit status 1 when the pipeline made no progress while the GIL was held, or when
-the loop thread was blocked for more than 5 % of the window.
+DIR/gil.json. Exit status 1 when the pipeline made no progress while the GIL was held, when the ticker's
+longest gap covers less than 80 % of that window, or when the loop thread was blocked for more
+than 5 % of its window.
 """
 import argparse
 import json
@@ -146,7 +149,8 @@ def worker_loop(spec):
     window = spec["window"]
     result = {}
 
-    def loop(key):
+    def loop(key, go):
+        go.wait()  # blocked here, before the measurement, while the main thread reads /proc
         tid = threading.get_native_id()
         r0, w0 = schedstat(tid)
         c0 = time.thread_time()
@@ -169,7 +173,8 @@ def worker_loop(spec):
     main_tid = threading.get_native_id()
 
     def measured(key, during):
-        th = threading.Thread(target=loop, args=(key,))
+        go = threading.Event()
+        th = threading.Thread(target=loop, args=(key, go))
         py_tids = {main_tid}
         cpu0 = None
         th.start()
@@ -178,6 +183,9 @@ def worker_loop(spec):
         py_tids.add(th.native_id)
         cpu0 = native_cpu(py_tids)
         e0 = process_cpu(spec["emulator_pid"])
+        # From here the main thread runs no Python until the loop ends: it waits in force_flush
+        # or join, both without the GIL, so the loop thread competes with native threads only.
+        go.set()
         if during:
             t = time.perf_counter()
             flushed = ptx.force_flush(120000)  # releases the GIL while the worker drains
@@ -252,7 +260,10 @@ def main():
     ]
     table = "\n".join(["| GIL check | result |", "|---|---|"] + ["| %s | %s |" % r for r in rows])
     print(table)
-    ok = (held["exported_during"] > 0 and held["ticks_inside"] == 0 and busy["blocked_s"] <= 0.05 * busy["wall_s"]
+    # On a loaded machine the OS may preempt the main thread between perf_counter() and sum(),
+    # long enough for the ticker to get the GIL at a bytecode boundary: the proof is the gap.
+    ok = (held["exported_during"] > 0 and held["longest_ticker_gap_s"] >= 0.8 * held["window_s"]
+          and busy["blocked_s"] <= 0.05 * busy["wall_s"]
           and held["dropped"] == 0 and loop["dropped"] == 0 and received == count)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
