@@ -9,9 +9,11 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
   libcpp-httplib-dev nlohmann-json3-dev pybind11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 PIP_PACKAGES=(
   "scikit-build-core>=0.8" "pytest>=7" "pytest-timeout" "build"
+  "grpcio" "lz4" "zstandard"
 )
 
 missing=()
@@ -26,7 +28,8 @@ if ((${#missing[@]})); then
 fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c 'import scikit_build_core, pytest, pytest_timeout, build' 2>/dev/null; then
+if ! "$PY" -c 'import scikit_build_core, pytest, pytest_timeout, build' 2>/dev/null ||
+   ! "$PY" -c 'import grpc, lz4.block, zstandard' 2>/dev/null; then
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
 echo "ci/setup.sh: system packages and Python tools present"
