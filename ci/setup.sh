@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
   libcpp-httplib-dev nlohmann-json3-dev pybind11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  chromium
+  chromium clang libclang-rt-14-dev
 )
 PIP_PACKAGES=(
   "scikit-build-core>=0.8" "pytest>=7" "pytest-timeout" "build"
@@ -17,6 +17,8 @@ PIP_PACKAGES=(
   # zstd is the module aliyun-log-python-sdk decompresses zstd replies with.
   "opentelemetry-sdk>=1.30" "opentelemetry-exporter-otlp-proto-grpc>=1.30"
   "opentelemetry-exporter-otlp-proto-http>=1.30" "aliyun-log-python-sdk" "zstd"
+  # Raw clients for integration/test_emulator_malformed.py.
+  "grpcio" "lz4" "zstandard"
 )
 
 missing=()
@@ -33,7 +35,7 @@ fi
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import scikit_build_core, pytest, pytest_timeout, build
 import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc, opentelemetry.exporter.otlp.proto.http
-import aliyun.log, zstd' 2>/dev/null; then
+import aliyun.log, zstd, grpc, lz4.block, zstandard' 2>/dev/null; then
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
 # Benchmark-only packages for bench/run.py --smoke (integration/test_bench_smoke.py): the

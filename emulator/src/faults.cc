@@ -52,7 +52,7 @@ Result<FaultSpec> ParseFaultSpec(const json& body) {
                                        "drop_connection"};
   for (const auto& [key, value] : body.items()) {
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
-                     [&](const char* k) { return key == k; }) == std::end(kKnown)) {
+                     [&key = key](const char* k) { return key == k; }) == std::end(kKnown)) {
       return FieldError(key, "is not a fault field");
     }
   }

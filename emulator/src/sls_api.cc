@@ -69,7 +69,12 @@ bool ParseInteger(std::string_view text, T* out) {
 // A JSON number or numeric string as an integer.
 std::optional<int64_t> JsonInteger(const json& value) {
   if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_number_float()) return static_cast<int64_t>(value.get<double>());
+  if (value.is_number_float()) {
+    // Out of range (1e300) has no integer value; casting it would be undefined behaviour.
+    double number = value.get<double>();
+    if (!(number > -9.2e18 && number < 9.2e18)) return std::nullopt;
+    return static_cast<int64_t>(number);
+  }
   if (value.is_string()) {
     int64_t out = 0;
     if (ParseInteger(value.get_ref<const std::string&>(), &out)) return out;
@@ -586,24 +591,40 @@ std::optional<SlsError> SlsApi::PutLogs(const httplib::Request& req, httplib::Re
     }
   }
 
+  const int64_t now = UnixSeconds(options_.clock());
+  encoding::SlsLogGroup group;
+  if (auto error =
+          DecodePutLogsBody(codec, raw_size, req.body, options_.max_raw_body_bytes, now, &group)) {
+    return error;
+  }
+  const size_t logs = group.logs.size();
+  store_->Append(project, logstore, std::move(group), now);
+  stats_->RecordSlsPut(1, logs);
+  res.status = 200;
+  return std::nullopt;
+}
+
+std::optional<SlsError> DecodePutLogsBody(compression::Codec codec, size_t raw_size,
+                                          std::string_view body, size_t max_raw_body_bytes,
+                                          int64_t now, encoding::SlsLogGroup* out) {
+  const std::string name = compression::CodecName(codec);
   std::string raw;
   if (codec == compression::Codec::kNone) {
-    if (req.body.size() != raw_size) {
+    if (body.size() != raw_size) {
       return Error(400, "InvalidBodyRawSize",
                    "x-log-bodyrawsize " + std::to_string(raw_size) + " but the body has " +
-                       std::to_string(req.body.size()) + " bytes");
+                       std::to_string(body.size()) + " bytes");
     }
-    raw = req.body;
+    raw = std::string(body);
   } else {
     Result<std::string> inflated =
-        compression::Decompress(codec, req.body, options_.max_raw_body_bytes, raw_size);
+        compression::Decompress(codec, body, max_raw_body_bytes, raw_size);
     if (!inflated.ok()) {
-      return Error(400, "PostBodyUncompressError",
-                   compress_type + " body: " + inflated.status().message());
+      return Error(400, "PostBodyUncompressError", name + " body: " + inflated.status().message());
     }
     if (inflated->size() != raw_size) {
       return Error(400, "PostBodyUncompressError",
-                   compress_type + " body inflates to " + std::to_string(inflated->size()) +
+                   name + " body inflates to " + std::to_string(inflated->size()) +
                        " bytes, x-log-bodyrawsize says " + std::to_string(raw_size));
     }
     raw = std::move(inflated).value();
@@ -613,7 +634,6 @@ std::optional<SlsError> SlsApi::PutLogs(const httplib::Request& req, httplib::Re
   if (!group.ok()) {
     return Error(400, "PostBodyInvalid", "body is not a LogGroup: " + group.status().message());
   }
-  const int64_t now = UnixSeconds(options_.clock());
   for (const encoding::SlsLog& log : group->logs) {
     int64_t time = static_cast<int64_t>(log.time);
     if (time < now - kPastWindowS || time > now + kFutureWindowS) {
@@ -626,10 +646,7 @@ std::optional<SlsError> SlsApi::PutLogs(const httplib::Request& req, httplib::Re
       if (content.key.empty()) return Error(400, "InvalidKey", "a log content has an empty key");
     }
   }
-  const size_t logs = group->logs.size();
-  store_->Append(project, logstore, std::move(group).value(), now);
-  stats_->RecordSlsPut(1, logs);
-  res.status = 200;
+  *out = std::move(group).value();
   return std::nullopt;
 }
 

@@ -20,6 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include "faults.h"
+#include "ptx/compression/codec.h"
+#include "ptx/encoding/sls_log.h"
 #include "sls_query.h"
 #include "sls_store.h"
 #include "stats.h"
@@ -53,6 +55,14 @@ std::optional<std::string> ProjectFromHost(std::string_view host);
 // One stored log as GetLogs shows and queries it: __time__ (and __time_ns_part__ when set),
 // __topic__, __source__, __tag__:{key} for each tag, then the contents in order.
 SlsRow LogRow(const encoding::SlsLogGroup& group, const encoding::SlsLog& log);
+
+// The decode step of PutLogs once its headers are checked: decompresses `body` with `codec`
+// (never beyond max_raw_body_bytes), checks it against x-log-bodyrawsize (`raw_size`),
+// decodes the LogGroup and checks each log's time (against `now`, unix seconds) and keys.
+// Fills *out, or returns the SLS error PutLogs answers with. fuzz/ calls it directly.
+std::optional<SlsError> DecodePutLogsBody(compression::Codec codec, size_t raw_size,
+                                          std::string_view body, size_t max_raw_body_bytes,
+                                          int64_t now, encoding::SlsLogGroup* out);
 
 // Stateless apart from the store and counters it uses. Thread-safe.
 class SlsApi {

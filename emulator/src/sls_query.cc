@@ -169,7 +169,20 @@ class Parser {
     return node;
   }
 
+  // Every recursion (parser, Evaluate, the nodes' destructors) is as deep as the nesting of
+  // `not` and parentheses; bound it so that no query can exhaust a server thread's stack.
+  struct DepthGuard {
+    explicit DepthGuard(int* depth) : depth_(depth) { ++*depth_; }
+    ~DepthGuard() { --*depth_; }
+    int* depth_;
+  };
+
   Result<NodePtr> ParseUnary() {
+    DepthGuard guard(&depth_);
+    if (depth_ > kMaxQueryDepth) {
+      return Error("nested deeper than " + std::to_string(kMaxQueryDepth) +
+                   " levels of 'not' and parentheses");
+    }
     const Token& t = Peek();
     if (IsKeyword(t, "not")) {
       ++pos_;
@@ -239,6 +252,7 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;  // ParseUnary calls in progress
 };
 
 // True when `needle` appears in `haystack` as consecutive tokens (the last as a prefix when

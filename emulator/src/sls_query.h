@@ -24,6 +24,9 @@
 
 namespace ptx::emulator {
 
+// Deepest nesting of `not` and parentheses a query may have; deeper ones are InvalidArgument.
+inline constexpr int kMaxQueryDepth = 100;
+
 // One log as a query sees it: its fields in order, reserved ones ("__topic__", ...) included.
 using SlsRow = std::vector<std::pair<std::string, std::string>>;
 

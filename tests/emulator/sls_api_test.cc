@@ -318,5 +318,89 @@ TEST_F(SlsApiTest, PullLogsLz4) {
   EXPECT_EQ((*groups)[1].tags, (std::vector<std::pair<std::string, std::string>>{{"k8s", "pod-1"}}));
 }
 
+// Found while writing fuzz/emulator_http: a float out of int64 range ({"from": 1e300}) was cast
+// to an integer (undefined behaviour; in practice INT64_MIN, so the query ran); it is a bad
+// parameter.
+TEST_F(SlsApiTest, GetLogsV2RefusesOutOfRangeNumbers) {
+  for (const char* body : {R"({"from": 1e300, "to": 10})", R"({"from": 0, "to": -1e19})",
+                           R"({"from": 0, "to": 10, "line": 1e30})",
+                           R"({"from": 0, "to": 10, "offset": -1e300})"}) {
+    Call call;
+    call.path = "/logstores/any/logs";
+    call.body = body;
+    call.headers = {{"x-log-apiversion", "0.6.0"}, {"Date", "now"}};
+    auto res = Send(call);
+    ExpectError(res, 400, "ParameterInvalid");
+    EXPECT_EQ(json::parse(res->body).value("errorMessage", ""),
+              "from, to, line and offset must be integers")
+        << body;
+  }
+}
+
+// Found while writing fuzz/sls_query: a deeply nested query crashed a server thread (stack
+// overflow).
+TEST_F(SlsApiTest, GetLogsRefusesDeeplyNestedQueries) {
+  Call call;
+  call.path = "/logstores/any/logs";
+  call.body = json{{"from", 0}, {"to", 10}, {"query", std::string(1 << 20, '(')}}.dump();
+  call.headers = {{"x-log-apiversion", "0.6.0"}, {"Date", "now"}};
+  auto res = Send(call);
+  ExpectError(res, 400, "ParameterInvalid");
+  EXPECT_EQ(json::parse(res->body).value("errorMessage", ""),
+            "query: nested deeper than 100 levels of 'not' and parentheses");
+  // Still serving: a sane query gets its usual answer.
+  call.body = json{{"from", 0}, {"to", 10}, {"query", "(a or b) and not c"}}.dump();
+  ExpectError(Send(call), 404, "ProjectNotExist");
+}
+
+// The decode step of PutLogs on its own (fuzz/sls_put_logs calls it): each failure's SLS error.
+TEST(SlsPutLogsBodyTest, DecodeErrors) {
+  constexpr int64_t kNow = 1'700'000'000;
+  constexpr size_t kLimit = 1 << 20;
+  std::string raw = encoding::EncodeLogGroup(Group(kNow, "v"));
+  encoding::SlsLogGroup group;
+  auto decode = [&](compression::Codec codec, size_t raw_size, const std::string& body) {
+    return DecodePutLogsBody(codec, raw_size, body, kLimit, kNow, &group);
+  };
+  auto expect = [](const std::optional<SlsError>& error, const std::string& code,
+                   const std::string& message) {
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->http_status, 400);
+    EXPECT_EQ(error->code, code);
+    EXPECT_EQ(error->message, message);
+  };
+
+  EXPECT_FALSE(decode(compression::Codec::kNone, raw.size(), raw).has_value());
+  ASSERT_EQ(group.logs.size(), 1u);
+  EXPECT_EQ(group.logs[0].contents[0].value, "v");
+  for (compression::Codec codec :
+       {compression::Codec::kLz4, compression::Codec::kZstd, compression::Codec::kDeflate}) {
+    group = {};
+    EXPECT_FALSE(decode(codec, raw.size(), *compression::Compress(codec, raw)).has_value());
+    EXPECT_EQ(group.logs.size(), 1u);
+  }
+
+  expect(decode(compression::Codec::kNone, raw.size() + 1, raw), "InvalidBodyRawSize",
+         "x-log-bodyrawsize " + std::to_string(raw.size() + 1) + " but the body has " +
+             std::to_string(raw.size()) + " bytes");
+  std::string zeros(kLimit + 1, '\0');
+  expect(decode(compression::Codec::kZstd, 10, *compression::Compress(compression::Codec::kZstd, zeros)),
+         "PostBodyUncompressError",
+         "zstd body: decompressed size exceeds the limit of " + std::to_string(kLimit) + " bytes");
+  expect(decode(compression::Codec::kDeflate, raw.size() + 2,
+                *compression::Compress(compression::Codec::kDeflate, raw)),
+         "PostBodyUncompressError",
+         "deflate body inflates to " + std::to_string(raw.size()) +
+             " bytes, x-log-bodyrawsize says " + std::to_string(raw.size() + 2));
+  expect(decode(compression::Codec::kLz4, raw.size(), "\xff\xff"), "PostBodyUncompressError",
+         "lz4 body: lz4 block is corrupt, truncated or larger than its raw size");
+  expect(decode(compression::Codec::kNone, 3, "\xff\xff\xff"), "PostBodyInvalid",
+         "body is not a LogGroup: malformed SLS LogGroup");
+  std::string old = encoding::EncodeLogGroup(Group(kNow - 8 * 24 * 3600, "v"));
+  expect(decode(compression::Codec::kNone, old.size(), old), "InvalidTimestamp",
+         "log time " + std::to_string(kNow - 8 * 24 * 3600) +
+             " is outside [now - 7 days, now + 15 minutes] (now " + std::to_string(kNow) + ")");
+}
+
 }  // namespace
 }  // namespace ptx::emulator

@@ -96,5 +96,37 @@ TEST(SlsQueryTest, ParseErrors) {
   EXPECT_TRUE(SlsQuery::Parse("msg: \"a | b\"").ok());
 }
 
+// Found while writing fuzz/sls_query: each `not` and '(' recursed without bound, so a long
+// enough query (GetLogs v2 takes it from a body of up to 20 MB) overflowed the handler thread's
+// stack.
+TEST(SlsQueryTest, DeepNestingIsRefusedNotACrash) {
+  std::string nots;
+  std::string parens;
+  for (int i = 0; i < 200000; ++i) nots += "not ";
+  parens = std::string(200000, '(') + "login" + std::string(200000, ')');
+  const std::string expected = "query: nested deeper than 100 levels of 'not' and parentheses";
+  for (const std::string& query : {nots + "login", parens}) {
+    Result<SlsQuery> parsed = SlsQuery::Parse(query);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(parsed.status().message(), expected);
+  }
+
+  // The limit itself still parses and evaluates.
+  std::string deepest;
+  for (int i = 0; i < kMaxQueryDepth - 1; ++i) deepest += "not ";
+  Result<SlsQuery> at_limit = SlsQuery::Parse(deepest + "login");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().message();
+  SlsRow row = {{"message", "login ok"}};
+  EXPECT_EQ(at_limit->Matches(row), (kMaxQueryDepth - 1) % 2 == 0);
+  Result<SlsQuery> parenthesised = SlsQuery::Parse(std::string(kMaxQueryDepth - 1, '(') + "login" +
+                                                   std::string(kMaxQueryDepth - 1, ')'));
+  ASSERT_TRUE(parenthesised.ok()) << parenthesised.status().message();
+  EXPECT_TRUE(parenthesised->Matches(row));
+  EXPECT_FALSE(SlsQuery::Parse(std::string(kMaxQueryDepth, '(') + "login" +
+                               std::string(kMaxQueryDepth, ')'))
+                   .ok());
+}
+
 }  // namespace
 }  // namespace ptx::emulator

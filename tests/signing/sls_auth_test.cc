@@ -380,5 +380,16 @@ TEST(SlsAuthErrorTest, CodesAndStatuses) {
   EXPECT_EQ(reply.error_message, "boom");
 }
 
+// Found by fuzz/sls_auth: such a Date overflowed the clock conversion (undefined behaviour).
+TEST(VerifyAuthorizationTest, DateBeyondTheClockRangeIsInvalidDateFormat) {
+  SlsRequest v1 = PutLogsRequest();
+  SignRequestV1(v1, kKey, kNow);
+  SetHeader(v1, "Date", "Fri, 31 Dec 9999 23:59:59 GMT");
+  Status status = VerifyAuthorization(v1, kLookup, kNow);
+  ExpectError(status, SlsAuthError::kInvalidDateFormat);
+  EXPECT_EQ(ToSlsErrorReply(status).error_message,
+            "Date is not an RFC 1123 date: Fri, 31 Dec 9999 23:59:59 GMT");
+}
+
 }  // namespace
 }  // namespace ptx::signing

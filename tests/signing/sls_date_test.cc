@@ -80,5 +80,24 @@ TEST(V4DateTimeTest, RejectsMalformed) {
   }
 }
 
+// Found by fuzz/sls_auth: a Date beyond what system_clock's 64-bit nanoseconds hold (years
+// 1678-2262) overflowed while converting (undefined behaviour) instead of being refused.
+TEST(DateRangeTest, DatesOutsideTheClockRangeAreRefused) {
+  for (const char* text : {"Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 2263 00:00:00 GMT",
+                           "Mon, 01 Jan 0001 00:00:00 GMT", "Thu, 01 Jan 1677 00:00:00 GMT"}) {
+    Result<SystemTime> parsed = ParseRfc1123Date(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.status().message(), std::string("not an RFC 1123 date: ") + text);
+  }
+  for (const char* text : {"99991231T235959Z", "22630101T000000Z", "00010101T000000Z"}) {
+    EXPECT_FALSE(ParseV4DateTime(text).ok()) << text;
+  }
+  // Both ends of the range still parse.
+  ASSERT_TRUE(ParseRfc1123Date("Sat, 01 Jan 2262 00:00:00 GMT").ok());
+  EXPECT_EQ(ToUnix(*ParseRfc1123Date("Sat, 01 Jan 2262 00:00:00 GMT")), 9214646400);
+  ASSERT_TRUE(ParseV4DateTime("16780101T000000Z").ok());
+  EXPECT_EQ(ToUnix(*ParseV4DateTime("16780101T000000Z")), -9214560000);
+}
+
 }  // namespace
 }  // namespace ptx::signing

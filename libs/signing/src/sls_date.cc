@@ -67,6 +67,11 @@ Result<SystemTime> FromCivil(const Civil& c) {
   }
   int64_t secs = DaysFromCivil(c.year, c.month, c.day) * 86400 + c.hour * 3600 + c.minute * 60 +
                  c.second;
+  // system_clock counts nanoseconds in 64 bits (years 1678-2262); converting a date outside
+  // that range would overflow, which is undefined behaviour.
+  constexpr int64_t kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
+  if (secs > kMaxSeconds || secs < -kMaxSeconds) return InvalidArgumentError("date out of range");
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::seconds(secs)));
 }
 
