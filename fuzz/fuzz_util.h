@@ -2,7 +2,7 @@
 // fields, and invariant checks that crash (so libFuzzer records the input) when violated.
 //
 //   FuzzInput in(data, size);
-//   uint8_t mode = in.Byte();  std::string_view header = in.Line();  std::string_view rest = in.Rest();
+//   uint8_t mode = in.Byte();  std::string_view line = in.Line();  auto rest = in.Rest();
 //   PTX_FUZZ_CHECK(decoded.size() <= limit);
 #pragma once
 

@@ -100,7 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t rendered = RenderAll(store);
   PTX_FUZZ_CHECK(rendered == outcome->accepted);
   std::vector<StoredLogGroupPtr> groups;
-  SlsOutcome found = sls_store.Snapshot(kProject, TraceInstanceLogStore(kInstance, kSignal), &groups);
+  SlsOutcome found =
+      sls_store.Snapshot(kProject, TraceInstanceLogStore(kInstance, kSignal), &groups);
   if (outcome->accepted == 0) {
     PTX_FUZZ_CHECK(found != SlsOutcome::kOk || groups.empty());
   } else {

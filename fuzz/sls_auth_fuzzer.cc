@@ -50,8 +50,8 @@ SlsRequest ParseRequest(ptx::fuzz::FuzzInput& in, std::string* body) {
     std::string_view pair = query.substr(0, amp);
     query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
     size_t eq = pair.find('=');
-    request.query.emplace_back(std::string(pair.substr(0, eq)),
-                               eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
+    std::string value = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    request.query.emplace_back(std::string(pair.substr(0, eq)), std::move(value));
   }
   while (!in.empty()) {
     std::string_view line = in.Line();

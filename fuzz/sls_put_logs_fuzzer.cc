@@ -59,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     PTX_FUZZ_CHECK(error->http_status == 400 && !error->code.empty());
     return 0;
   }
-  ptx::Result<SlsLogGroup> again = ptx::encoding::DecodeLogGroup(ptx::encoding::EncodeLogGroup(group));
+  ptx::Result<SlsLogGroup> again =
+      ptx::encoding::DecodeLogGroup(ptx::encoding::EncodeLogGroup(group));
   PTX_FUZZ_CHECK(again.ok() && SameGroup(group, *again));
   return 0;
 }

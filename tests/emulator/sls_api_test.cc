@@ -384,7 +384,8 @@ TEST(SlsPutLogsBodyTest, DecodeErrors) {
          "x-log-bodyrawsize " + std::to_string(raw.size() + 1) + " but the body has " +
              std::to_string(raw.size()) + " bytes");
   std::string zeros(kLimit + 1, '\0');
-  expect(decode(compression::Codec::kZstd, 10, *compression::Compress(compression::Codec::kZstd, zeros)),
+  expect(decode(compression::Codec::kZstd, 10,
+                *compression::Compress(compression::Codec::kZstd, zeros)),
          "PostBodyUncompressError",
          "zstd body: decompressed size exceeds the limit of " + std::to_string(kLimit) + " bytes");
   expect(decode(compression::Codec::kDeflate, raw.size() + 2,
