@@ -181,6 +181,11 @@ std::vector<SpanRecord> SpansFromRequest(collector_trace::ExportTraceServiceRequ
                                          std::shared_ptr<const Origin> origin,
                                          SplitOutcome* outcome) {
   std::vector<SpanRecord> records;
+  size_t count = 0;  // one allocation for the batch: a growing vector would move every record
+  for (const auto& resource_spans : request.resource_spans()) {
+    for (const auto& scope_spans : resource_spans.scope_spans()) count += scope_spans.spans_size();
+  }
+  records.reserve(count);
   for (auto& resource_spans : *request.mutable_resource_spans()) {
     std::shared_ptr<const ResourceInfo> resource = TakeResource(resource_spans);
     for (auto& scope_spans : *resource_spans.mutable_scope_spans()) {
@@ -205,6 +210,11 @@ std::vector<SpanRecord> SpansFromRequest(collector_trace::ExportTraceServiceRequ
 std::vector<LogRecordEntry> LogsFromRequest(collector_logs::ExportLogsServiceRequest& request,
                                             std::shared_ptr<const Origin> origin) {
   std::vector<LogRecordEntry> records;
+  size_t count = 0;
+  for (const auto& resource_logs : request.resource_logs()) {
+    for (const auto& scope_logs : resource_logs.scope_logs()) count += scope_logs.log_records_size();
+  }
+  records.reserve(count);
   for (auto& resource_logs : *request.mutable_resource_logs()) {
     std::shared_ptr<const ResourceInfo> resource = TakeResource(resource_logs);
     for (auto& scope_logs : *resource_logs.mutable_scope_logs()) {

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "any_value.h"
@@ -27,7 +28,7 @@ const std::string& ServiceOf(const SpanRecord& record) {
   return record.resource ? record.resource->service_name : kEmpty;
 }
 
-TraceSummary Summarize(const std::string& trace_id, const std::deque<SpanPtr>& spans) {
+TraceSummary Summarize(const std::string& trace_id, const TraceSpans& spans) {
   TraceSummary out;
   out.trace_id = trace_id;
   out.span_count = spans.size();
@@ -59,7 +60,7 @@ TraceSummary Summarize(const std::string& trace_id, const std::deque<SpanPtr>& s
   return out;
 }
 
-bool Matches(const TraceSummary& summary, const std::deque<SpanPtr>& spans,
+bool Matches(const TraceSummary& summary, const TraceSpans& spans,
              const TraceQuery& query) {
   if (query.error && summary.error != *query.error) return false;
   if (query.min_duration_ns && summary.end_ns - summary.start_ns < *query.min_duration_ns) {
@@ -89,12 +90,34 @@ bool Matches(const TraceSummary& summary, const std::deque<SpanPtr>& spans,
 
 }  // namespace
 
+TraceKey::TraceKey(std::string_view id) : size_(id.size()) {
+  if (id.size() <= sizeof(inline_)) {
+    std::memcpy(inline_, id.data(), id.size());
+  } else {
+    long_.assign(id);
+  }
+}
+
+size_t TraceKeyHash::operator()(const TraceKey& key) const noexcept {
+  std::string_view id = key.view();
+  if (id.size() != 16) return std::hash<std::string_view>()(id);
+  uint64_t lo;
+  uint64_t hi;
+  std::memcpy(&lo, id.data(), 8);
+  std::memcpy(&hi, id.data() + 8, 8);
+  // A multiply folds every byte into the high bits; the shift brings them down to the bucket
+  // index (ids from a client are not guaranteed random).
+  uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ULL)) * 0xC2B2AE3D27D4EB4FULL;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
 void TraceTable::Add(std::vector<SpanRecord> records) {
+  if (by_trace_.bucket_count() < 1024) by_trace_.reserve(std::min<size_t>(max_spans_, 1 << 16));
   for (SpanRecord& record : records) {
     record.bytes = record.span.ByteSizeLong();
     bytes_ += record.bytes;
     auto ptr = std::make_shared<const SpanRecord>(std::move(record));
-    by_trace_[ptr->span.trace_id()].push_back(ptr);
+    by_trace_[TraceKey(ptr->span.trace_id())].spans.push_back(ptr);
     arrival_.push_back(std::move(ptr));
   }
   while (arrival_.size() > max_spans_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
@@ -108,19 +131,29 @@ void TraceTable::EvictOldest() {
   ++evicted_spans_;
   bytes_ -= oldest->bytes;
   evicted_bytes_ += oldest->bytes;
-  auto it = by_trace_.find(oldest->span.trace_id());
+  auto it = by_trace_.find(TraceKey(oldest->span.trace_id()));
   if (it == by_trace_.end()) return;
-  std::deque<SpanPtr>& spans = it->second;
-  // Spans of a trace are kept in arrival order, so the oldest is normally at the front.
-  auto pos = std::find(spans.begin(), spans.end(), oldest);
-  if (pos != spans.end()) spans.erase(pos);
-  if (spans.empty()) by_trace_.erase(it);
+  TraceSpans& trace = it->second;
+  // Spans of a trace are kept in arrival order, so the oldest is at the front.
+  if (trace.size() > 0 && trace.spans[trace.head] == oldest) {
+    trace.spans[trace.head++].reset();
+  } else {
+    auto pos = std::find(trace.begin(), trace.end(), oldest);
+    if (pos != trace.end()) trace.spans.erase(pos);
+  }
+  if (trace.size() == 0) {
+    by_trace_.erase(it);
+  } else if (trace.head * 2 >= trace.spans.size()) {
+    trace.spans.erase(trace.spans.begin(),
+                      trace.spans.begin() + static_cast<std::ptrdiff_t>(trace.head));
+    trace.head = 0;
+  }
 }
 
 std::vector<TraceSummary> TraceTable::List(const TraceQuery& query, size_t* total) const {
   std::vector<TraceSummary> matched;
   for (const auto& [trace_id, spans] : by_trace_) {
-    TraceSummary summary = Summarize(trace_id, spans);
+    TraceSummary summary = Summarize(std::string(trace_id.view()), spans);
     if (Matches(summary, spans, query)) matched.push_back(std::move(summary));
   }
   if (total) *total = matched.size();
@@ -133,7 +166,7 @@ std::vector<TraceSummary> TraceTable::List(const TraceQuery& query, size_t* tota
 }
 
 std::vector<SpanPtr> TraceTable::Get(std::string_view trace_id) const {
-  auto it = by_trace_.find(std::string(trace_id));
+  auto it = by_trace_.find(TraceKey(trace_id));
   if (it == by_trace_.end()) return {};
   std::vector<SpanPtr> spans(it->second.begin(), it->second.end());
   std::stable_sort(spans.begin(), spans.end(), [](const SpanPtr& a, const SpanPtr& b) {

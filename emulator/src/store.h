@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -120,6 +119,39 @@ struct TraceQuery {
   size_t limit = 100;
 };
 
+// A trace id as the index key. Valid ids (16 bytes) stay inline, where std::string would
+// allocate (its inline buffer holds 15), so indexing a new trace costs no allocation for its key.
+class TraceKey {
+ public:
+  explicit TraceKey(std::string_view id);
+  std::string_view view() const {
+    return size_ <= sizeof(inline_) ? std::string_view(inline_, size_) : std::string_view(long_);
+  }
+  bool operator==(const TraceKey& other) const { return view() == other.view(); }
+
+ private:
+  char inline_[16];
+  size_t size_;
+  std::string long_;  // ids longer than 16 bytes (kept as received)
+};
+
+// Valid ids are 16 random bytes: two loads and two multiplies spread them well, without
+// std::hash's byte loop. Other lengths fall back to std::hash.
+struct TraceKeyHash {
+  size_t operator()(const TraceKey& key) const noexcept;
+};
+
+// The spans of one trace in arrival order. Eviction takes the oldest from the front by
+// advancing `head` (compacting once half is dead), so a trace costs one small vector instead
+// of a deque's 512-byte block, and no front erase shifts the rest.
+struct TraceSpans {
+  std::vector<SpanPtr> spans;  // [head, end) are live
+  size_t head = 0;             // first live span
+  size_t size() const { return spans.size() - head; }
+  auto begin() const { return spans.begin() + static_cast<std::ptrdiff_t>(head); }
+  auto end() const { return spans.end(); }
+};
+
 // Spans grouped by trace id. Not thread-safe: Store serialises access.
 class TraceTable {
  public:
@@ -151,7 +183,7 @@ class TraceTable {
   size_t bytes_ = 0;
   uint64_t evicted_bytes_ = 0;
   std::deque<SpanPtr> arrival_;
-  std::unordered_map<std::string, std::deque<SpanPtr>> by_trace_;
+  std::unordered_map<TraceKey, TraceSpans, TraceKeyHash> by_trace_;
 };
 
 struct StoreOptions {
