@@ -166,7 +166,9 @@ TEST(OtlpGrpcTransportTest, HangingCallHitsTheDeadline) {
   auto elapsed = SteadyClock::now() - start;
   EXPECT_EQ(r.status.code(), StatusCode::kDeadlineExceeded) << r.status.ToString();
   EXPECT_TRUE(r.retryable);
-  EXPECT_LT(elapsed, milliseconds(600));
+  // Generous for a loaded 2-core CI machine: the server hangs until the test ends, so a
+  // deadline that is not applied still fails this by far.
+  EXPECT_LT(elapsed, milliseconds(2000));
 }
 
 TEST(OtlpGrpcTransportTest, CancelAbortsTheCallInFlight) {
