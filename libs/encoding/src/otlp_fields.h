@@ -73,7 +73,10 @@ void PutAnyValue(Pass& p, const AttributeValue& value) {
 // Repeated KeyValue field `field` (KeyValue: key = 1, value = 2, always present).
 template <typename Pass>
 void PutKeyValues(Pass& p, uint32_t field, const Attributes& attributes) {
-  for (const auto& [key, value] : attributes) {
+  // Plain pair, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+  for (const auto& kv : attributes) {
+    const auto& key = kv.first;
+    const auto& value = kv.second;
     p.Message(field, [&] {
       if (!key.empty()) p.Utf8(1, key);
       p.Message(2, [&] { PutAnyValue(p, value); });

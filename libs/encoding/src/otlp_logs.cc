@@ -33,7 +33,9 @@ std::string EncodeLogsRequest(const Resource& resource, const LogBatch& records)
   return internal::EncodeTwoPass([&](auto& p) {
     p.Message(1, [&] {  // ExportLogsServiceRequest.resource_logs
       p.Message(1, [&] { internal::PutResource(p, resource); });
-      for (const auto& [scope, members] : groups) {
+      for (const auto& group : groups) {
+        const auto& scope = group.first;
+        const auto& members = group.second;
         p.Message(2, [&] {  // ScopeLogs: scope = 1, log_records = 2
           p.Message(1, [&] { internal::PutScope(p, scope); });
           for (const LogRecordData* record : members) {

@@ -65,7 +65,9 @@ std::string EncodeTraceRequest(const Resource& resource, const SpanBatch& spans)
   return internal::EncodeTwoPass([&](auto& p) {
     p.Message(1, [&] {  // ExportTraceServiceRequest.resource_spans
       p.Message(1, [&] { internal::PutResource(p, resource); });
-      for (const auto& [scope, members] : groups) {
+      for (const auto& group : groups) {
+        const auto& scope = group.first;
+        const auto& members = group.second;
         p.Message(2, [&] {  // ScopeSpans: scope = 1, spans = 2
           p.Message(1, [&] { internal::PutScope(p, scope); });
           for (const SpanData* span : members) p.Message(2, [&] { PutSpan(p, *span); });
