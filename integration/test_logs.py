@@ -217,6 +217,35 @@ def test_stdlib_handler_inside_a_span(emu):
     assert math["exception.type"] == "ZeroDivisionError" and math["exception.message"] == "division by zero"
 
 
+def test_stdlib_handler_filters_and_never_waits_for_its_lock(emu):
+    # The handler's emit is thread-safe natively, so handle() must not serialise threads on the
+    # handler lock: a record logged while another thread holds that lock still arrives.
+    got = app_json(
+        f"""
+        import json, logging, threading, pytracingx as ptx, pytracingx.logging as ptxlog
+        ptx.init(ptx.Config("lockfree", console_output=False, sinks=[ptx.OtlpLogSink({emu.grpc_endpoint!r})]))
+        handler = ptxlog.install(logging.INFO)
+        handler.addFilter(lambda record: "secret" not in record.getMessage())
+        log = logging.getLogger("shop.lock")
+        results = []
+        handler.acquire()  # held for the whole logging thread's life
+        try:
+            t = threading.Thread(target=lambda: results.append(
+                (log.info("while locked %d", 1), log.info("a secret"), handler.handle(
+                    log.makeRecord("shop.lock", logging.INFO, "app.py", 1, "direct", (), None)))))
+            t.start()
+            t.join(10)
+            alive = t.is_alive()
+        finally:
+            handler.release()
+        print(json.dumps({{"ok": ptx.force_flush(10000), "alive": alive, "handled": bool(results and results[0][2])}}))
+        """
+    )
+    assert (got["ok"], got["alive"], got["handled"]) == (True, False, True)
+    logs = sorted(r["body"]["value"] for r in emu.get("/api/logs?service=lockfree")["logs"])
+    assert logs == ["direct", "while locked 1"]
+
+
 def test_handler_never_raises_and_api_before_init_is_silent():
     out, err, code = run_app(
         """

@@ -34,11 +34,11 @@ void BM_EncodeTraceRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeTraceRequest);
 
-void BM_Compress(benchmark::State& state, Codec codec) {
+void BM_Compress(benchmark::State& state, Codec codec, int level) {
   const std::string& raw = ptx::bench::EncodedSampleBatch();
   size_t packed_size = 0;
   for (auto _ : state) {
-    ptx::Result<std::string> packed = ptx::compression::Compress(codec, raw);
+    ptx::Result<std::string> packed = ptx::compression::Compress(codec, raw, level);
     if (!packed.ok()) {
       state.SkipWithError(packed.status().ToString().c_str());
       break;
@@ -50,9 +50,12 @@ void BM_Compress(benchmark::State& state, Codec codec) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * raw.size()));
   state.counters["ratio"] = raw.empty() ? 0.0 : static_cast<double>(packed_size) / raw.size();
 }
-BENCHMARK_CAPTURE(BM_Compress, gzip, Codec::kGzip);
-BENCHMARK_CAPTURE(BM_Compress, lz4, Codec::kLz4);
-BENCHMARK_CAPTURE(BM_Compress, zstd, Codec::kZstd);
+BENCHMARK_CAPTURE(BM_Compress, gzip, Codec::kGzip, ptx::compression::kDefaultLevel);
+BENCHMARK_CAPTURE(BM_Compress, gzip_level1, Codec::kGzip, 1);
+BENCHMARK_CAPTURE(BM_Compress, gzip_level6, Codec::kGzip, 6);
+BENCHMARK_CAPTURE(BM_Compress, lz4, Codec::kLz4, ptx::compression::kDefaultLevel);
+BENCHMARK_CAPTURE(BM_Compress, zstd, Codec::kZstd, ptx::compression::kDefaultLevel);
+BENCHMARK_CAPTURE(BM_Compress, zstd_level1, Codec::kZstd, 1);
 
 void BM_Decompress(benchmark::State& state, Codec codec) {
   const std::string& raw = ptx::bench::EncodedSampleBatch();

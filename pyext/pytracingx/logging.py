@@ -35,6 +35,10 @@ def _severity_for(levelno):
     return 1, "TRACE"
 
 
+# The standard levels, looked up once per record instead of walking _SEVERITIES.
+_SEVERITY_OF_LEVEL = {level: (number, text) for level, number, text in _SEVERITIES}
+
+
 class SLSLoggingHandler(_logging.Handler):
     """A logging.Handler that forwards records into the log pipelines without blocking.
 
@@ -44,9 +48,25 @@ class SLSLoggingHandler(_logging.Handler):
     def __init__(self, level=_logging.NOTSET):
         super().__init__(level)
 
+    def handle(self, record):
+        """Filters, then emits without taking the handler's lock.
+
+        logging.Handler.handle serialises emit() under self.lock, which only protects handlers
+        that write to a shared stream. This emit only hands the record to the native pipelines,
+        which are thread-safe; the lock would make application threads that log at once queue
+        behind each other (and, under the GIL, convoy on every switch)."""
+        rv = self.filter(record)
+        if isinstance(rv, _logging.LogRecord):  # Python 3.12+: a filter may return a replacement
+            record = rv
+        if rv:
+            self.emit(record)
+        return rv
+
     def emit(self, record):
         try:
-            number, text = _severity_for(record.levelno)
+            levelno = record.levelno
+            severity = _SEVERITY_OF_LEVEL.get(levelno)
+            number, text = severity if severity is not None else _severity_for(levelno)
             attributes = {
                 "logger.name": record.name,
                 "code.filepath": record.pathname,
@@ -64,9 +84,12 @@ class SLSLoggingHandler(_logging.Handler):
                 except Exception:
                     attributes["exception.message"] = f"<unprintable {exc_type.__name__}>"
                 attributes["exception.stacktrace"] = "".join(_traceback.format_exception(exc_type, exc, tb))
-            for key, value in record.__dict__.items():
-                if key not in _STANDARD and isinstance(value, _PRIMITIVE) and not key.startswith("_"):
-                    attributes[key] = value
+            fields = record.__dict__
+            extra = fields.keys() - _STANDARD  # usually empty: one set operation, no Python loop
+            if extra:
+                for key, value in fields.items():  # in the order `extra=` gave them
+                    if key in extra and isinstance(value, _PRIMITIVE) and not key.startswith("_"):
+                        attributes[key] = value
             _emit(record.name, record.getMessage(), severity_number=number, severity_text=text,
                   attributes=attributes, timestamp_ns=int(record.created * 1e9))
         except Exception:  # never into the application
