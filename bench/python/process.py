@@ -10,7 +10,9 @@
 - RSS growth after init: VmRSS (from /proc/self/status) after `import pytracingx`, then after
   `ptx.init` with all four sink kinds (TraceSink over gRPC, MetricSink, OtlpLogSink, SlsLogSink)
   pointing at a running ptx-emulator, after one span, one measurement and one log record of
-  each kind and a force_flush (so channels, threads and buffers exist).
+  each kind and a force_flush (so channels, threads and buffers exist). Also the private part of
+  that growth (Private_Clean + Private_Dirty from /proc/self/smaps_rollup): RSS counts the code
+  pages of the shared libraries that exporting touches, which the kernel shares between processes.
 - memory per queued span: RSS growth while 100,000 ended spans (1 and 10 attributes) sit in a
   queue that never exports inside the measurement (schedule delay one hour), divided by the count.
 
@@ -37,6 +39,16 @@ def rss_kib():
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
+
+def private_kib():
+    # Private_Clean + Private_Dirty: pages no other process shares (USS). RSS also counts the
+    # shared libraries' code pages, which every process mapping them shares.
+    total = 0
+    with open("/proc/self/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total
 """
 
 INIT_APP = RSS_SNIPPET + """
@@ -44,7 +56,7 @@ import gc, json, sys
 spec = json.loads(sys.argv[1])
 import pytracingx as ptx
 gc.collect()
-before = rss_kib()
+before, before_private = rss_kib(), private_kib()
 ptx.init(ptx.Config("process-bench", console_output=False, sinks=[
     ptx.TraceSink(spec["grpc"], protocol="grpc"),
     ptx.MetricSink(spec["grpc"], protocol="grpc"),
@@ -55,10 +67,12 @@ with ptx.start_span("warm-up", attributes={"k": 1}):
     ptx.get_meter("bench").counter("c").add(1, {"k": "v"})
     ptx.get_logger("bench").info("warm-up", attributes={"k": 1})
 flushed = ptx.force_flush(30000)
-after = rss_kib()
+after, after_private = rss_kib(), private_kib()
 stats = ptx.stats()
 ptx.shutdown()
-print(json.dumps({"rss_after_import_kib": before, "rss_after_init_kib": after, "flushed": flushed,
+print(json.dumps({"rss_after_import_kib": before, "rss_after_init_kib": after,
+                  "private_after_import_kib": before_private, "private_after_init_kib": after_private,
+                  "flushed": flushed,
                   "exported": [p["exported"] for p in stats["traces"] + stats["logs"]]}))
 """
 
@@ -143,6 +157,7 @@ def main():
         init = run_app(INIT_APP, spec, env)
         queue = {n: run_app(QUEUE_APP, dict(spec, count=count, attrs=n), env) for n in (1, 10)}
     growth_mib = (init["rss_after_init_kib"] - init["rss_after_import_kib"]) / 1024
+    private_growth_mib = (init["private_after_init_kib"] - init["private_after_import_kib"]) / 1024
 
     rows = [
         ("`import pytracingx` above a bare interpreter (median of %d runs)" % runs, "%.1f ms" % import_ms),
@@ -152,6 +167,8 @@ def main():
         ("RSS after `import pytracingx`", "%.1f MiB" % (init["rss_after_import_kib"] / 1024)),
         ("RSS growth after `init` with 4 sinks (TraceSink gRPC, MetricSink, OtlpLogSink, SlsLogSink)",
          "%.1f MiB" % growth_mib),
+        ("of which private to the process (USS growth; the rest is shared libraries' code)",
+         "%.1f MiB" % private_growth_mib),
         ("memory per queued span, 1 attribute (%s spans)" % "{:,}".format(count),
          "%.0f bytes" % queue[1]["bytes_per_span"]),
         ("memory per queued span, 10 attributes", "%.0f bytes" % queue[10]["bytes_per_span"]),
@@ -166,6 +183,7 @@ def main():
         with open(os.path.join(args.out, "process.json"), "w") as f:
             json.dump({"runs": runs, "bare_s": bare, "import_s": imported, "importtime_us": own,
                        "import_ms": import_ms, "init": init, "rss_growth_mib": growth_mib,
+                       "private_growth_mib": private_growth_mib,
                        "queued": {str(k): v for k, v in queue.items()}, "ok": ok}, f, indent=1)
     return 0 if ok else 1
 
