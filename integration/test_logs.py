@@ -187,14 +187,20 @@ def test_503_then_200_loses_nothing():
 def test_stdlib_handler_inside_a_span(emu):
     got = app_json(
         f"""
-        import json, logging, pytracingx as ptx, pytracingx.logging as ptxlog
+        import io, json, logging, pytracingx as ptx, pytracingx.logging as ptxlog
         ptx.init(ptx.Config("stdlib", console_output=False, sinks=[ptx.OtlpLogSink({emu.grpc_endpoint!r})]))
         handler = ptxlog.install(logging.INFO)
         assert ptxlog.install(logging.INFO) is handler  # idempotent
         log = logging.getLogger("shop.cart")
+        # A handler that formats first sets record.message and record.asctime: not attributes.
+        formatted = logging.StreamHandler(io.StringIO())
+        formatted.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(formatted)
         log.debug("hidden")
+        log.log(25, "custom level")
         with ptx.start_span("add item") as span:
-            log.warning("low stock %s", "A1", extra={{"sku": "A1", "qty": 2, "obj": object()}})
+            log.warning("low stock %s", "A1", extra={{"sku": "A1", "qty": 2, "ratio": 0.5, "vip": True,
+                                                      "obj": object(), "_private": 1}})
             try:
                 1 / 0
             except ZeroDivisionError:
@@ -205,13 +211,18 @@ def test_stdlib_handler_inside_a_span(emu):
     )
     assert got["sev"] == [[1, "TRACE"], [5, "DEBUG"], [9, "INFO"], [13, "WARN"], [17, "ERROR"], [21, "FATAL"], [9, "INFO"]]
     logs = {r["body"]["value"]: r for r in emu.get("/api/logs?service=stdlib")["logs"]}
-    assert set(logs) == {"low stock A1", "math"}
+    assert set(logs) == {"custom level", "low stock A1", "math"}
+    custom = logs["custom level"]
+    assert (custom["severity_number"], custom["severity_text"], custom["trace_id"]) == (9, "INFO", "")
     warn = logs["low stock A1"]
     a = attrs(warn["attributes"])
     assert (warn["severity_number"], warn["severity_text"]) == (13, "WARN")
     assert (warn["trace_id"], warn["span_id"]) == (got["trace"], got["span"])
-    assert (a["logger.name"], a["code.function"], a["sku"], a["qty"]) == ("shop.cart", "<module>", "A1", 2)
-    assert "obj" not in a and isinstance(a["code.lineno"], int) and a["thread.name"] == "MainThread"
+    assert sorted(a) == sorted(["logger.name", "code.filepath", "code.function", "code.lineno", "thread.id",
+                                "thread.name", "process.pid", "sku", "qty", "ratio", "vip"])
+    assert (a["logger.name"], a["code.function"], a["sku"], a["qty"], a["ratio"], a["vip"]) == (
+        "shop.cart", "<module>", "A1", 2, 0.5, True)
+    assert isinstance(a["code.lineno"], int) and a["thread.name"] == "MainThread"
     assert warn["scope"]["name"] == "shop.cart"
     math = attrs(logs["math"]["attributes"])
     assert math["exception.type"] == "ZeroDivisionError" and math["exception.message"] == "division by zero"

@@ -189,6 +189,7 @@ def emit_log_record(
     attributes: Optional[Attributes] = None,
     timestamp_ns: Optional[int] = None,
 ) -> None: ...
+def emit_std_record(record: Any, standard_fields: frozenset, standard_count: int, /) -> bool: ...
 
 class Config:
     def __init__(

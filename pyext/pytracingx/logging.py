@@ -10,6 +10,7 @@ import threading as _threading
 import traceback as _traceback
 
 from ._native import emit_log_record as _emit
+from ._native import emit_std_record as _emit_std
 
 __all__ = ["SLSLoggingHandler", "install"]
 
@@ -23,7 +24,10 @@ _SEVERITIES = (
 )
 
 # Attributes every LogRecord has; whatever else is on a record came from `extra=`.
-_STANDARD = frozenset(vars(_logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_FRESH_RECORD_FIELDS = vars(_logging.LogRecord("", 0, "", 0, "", (), None))
+_STANDARD = frozenset(_FRESH_RECORD_FIELDS) | {"message", "asctime"}
+# A record whose __dict__ holds no more entries than a fresh one has no `extra=` fields.
+_STANDARD_COUNT = len(_FRESH_RECORD_FIELDS)
 _PRIMITIVE = (str, bool, int, float)
 
 
@@ -64,6 +68,9 @@ class SLSLoggingHandler(_logging.Handler):
 
     def emit(self, record):
         try:
+            # Natively, unless the record carries an exception: that path is the one below.
+            if _emit_std(record, _STANDARD, _STANDARD_COUNT):
+                return
             levelno = record.levelno
             severity = _SEVERITY_OF_LEVEL.get(levelno)
             number, text = severity if severity is not None else _severity_for(levelno)

@@ -61,6 +61,17 @@ void AppendActiveException(Attributes& attrs) {
   }
 }
 
+// The record's trace context (of the current span, if any), scope, and hand-off.
+void Finish(LogEmitter* emitter, const InstrumentationScope* scope, std::unique_ptr<LogRecordData> record) {
+  if (ContextFrame* frame = CurrentFrame(); frame && frame->context) {
+    record->trace_id = frame->context->trace_id;
+    record->span_id = frame->context->span_id;
+    record->trace_flags = frame->context->trace_flags;
+  }
+  record->scope = scope;
+  emitter->Emit(std::move(record));
+}
+
 // Builds and emits one record; nothing is built when no pipeline or console would take it.
 void Emit(const InstrumentationScope* scope, Level level, pyb::handle message, pyb::handle attributes,
           uint64_t time_unix_nano, bool with_exception) {
@@ -79,13 +90,7 @@ void Emit(const InstrumentationScope* scope, Level level, pyb::handle message, p
   if (PyDict_Check(attributes.ptr())) record->attributes.reserve(static_cast<size_t>(PyDict_GET_SIZE(attributes.ptr())));
   AppendAttributes(attributes, "attributes", record->attributes);
   if (with_exception) AppendActiveException(record->attributes);
-  if (ContextFrame* frame = CurrentFrame(); frame && frame->context) {
-    record->trace_id = frame->context->trace_id;
-    record->span_id = frame->context->span_id;
-    record->trace_flags = frame->context->trace_flags;
-  }
-  record->scope = scope;
-  emitter->Emit(std::move(record));
+  Finish(emitter, scope, std::move(record));
 }
 
 class PyLogger {
@@ -167,6 +172,121 @@ PyObject* EmitLogRecord(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyOb
   });
 }
 
+// emit_std_record(record, standard_fields, standard_count): the stdlib logging bridge's emit
+// for a logging.LogRecord, reading its fields here rather than building a dict in Python. The
+// attributes, severity and time are the ones the bridge's Python path sets; it stays the path
+// for records carrying an exception (returns False, nothing emitted, so that the caller formats
+// the traceback), and True otherwise. standard_fields is the frozenset of LogRecord's own
+// attribute names; a record whose __dict__ holds no more than standard_count entries has no
+// `extra=` fields, so they are looked for only when it holds more.
+struct StdRecordNames {
+  PyObject* dict = PyUnicode_InternFromString("__dict__");
+  PyObject* name = PyUnicode_InternFromString("name");
+  PyObject* levelno = PyUnicode_InternFromString("levelno");
+  PyObject* created = PyUnicode_InternFromString("created");
+  PyObject* exc_info = PyUnicode_InternFromString("exc_info");
+  PyObject* get_message = PyUnicode_InternFromString("getMessage");
+  // (record field, attribute key) in the order the attributes are set.
+  std::pair<PyObject*, const char*> fields[7] = {
+      {PyUnicode_InternFromString("name"), "logger.name"},
+      {PyUnicode_InternFromString("pathname"), "code.filepath"},
+      {PyUnicode_InternFromString("funcName"), "code.function"},
+      {PyUnicode_InternFromString("lineno"), "code.lineno"},
+      {PyUnicode_InternFromString("thread"), "thread.id"},
+      {PyUnicode_InternFromString("threadName"), "thread.name"},
+      {PyUnicode_InternFromString("process"), "process.pid"},
+  };
+};
+
+// A field of the record: from its __dict__ when there (as LogRecord sets them), else by getattr.
+pyb::object RecordField(PyObject* record, PyObject* fields, PyObject* name) {
+  if (PyObject* v = PyDict_GetItemWithError(fields, name)) return pyb::reinterpret_borrow<pyb::object>(v);
+  if (PyErr_Occurred()) throw pyb::error_already_set();
+  PyObject* v = PyObject_GetAttr(record, name);
+  if (v == nullptr) throw pyb::error_already_set();
+  return pyb::reinterpret_steal<pyb::object>(v);
+}
+
+// The severity of a logging level, as the bridge's _severity_for maps it.
+Level StdSeverity(long levelno) {
+  if (levelno >= 50) return kFatal;
+  if (levelno >= 40) return kError;
+  if (levelno >= 30) return kWarn;
+  if (levelno >= 20) return kInfo;
+  if (levelno >= 10) return kDebug;
+  return kTrace;
+}
+
+PyObject* EmitStdRecord(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 3 || !PyAnySet_Check(args[1]) || !PyLong_Check(args[2])) {
+    PyErr_SetString(PyExc_TypeError, "emit_std_record(record, standard_fields: frozenset, standard_count: int)");
+    return nullptr;
+  }
+  return Guarded([&]() -> PyObject* {
+    static const StdRecordNames* names = new StdRecordNames();
+    PyObject* record = args[0];
+    pyb::object dict_obj = pyb::reinterpret_steal<pyb::object>(PyObject_GetAttr(record, names->dict));
+    if (!dict_obj || !PyDict_Check(dict_obj.ptr())) {
+      if (!dict_obj) throw pyb::error_already_set();
+      throw pyb::type_error("record.__dict__ must be a dict");
+    }
+    PyObject* fields = dict_obj.ptr();
+    pyb::object exc_info = RecordField(record, fields, names->exc_info);
+    if (PyTuple_Check(exc_info.ptr()) && PyTuple_GET_SIZE(exc_info.ptr()) > 1 &&
+        PyTuple_GET_ITEM(exc_info.ptr(), 1) != Py_None) {
+      Py_RETURN_FALSE;  // the Python path formats the exception
+    }
+    const long levelno = PyLong_AsLong(RecordField(record, fields, names->levelno).ptr());
+    if (levelno == -1 && PyErr_Occurred()) throw pyb::error_already_set();
+    const Level level = StdSeverity(levelno);
+    LogEmitter* emitter = Runtime::Get().log_emitter();
+    if (emitter == nullptr || !emitter->Enabled(level.number)) Py_RETURN_TRUE;
+
+    auto out = std::make_unique<LogRecordData>();
+    PyObject* message = PyObject_CallMethodNoArgs(record, names->get_message);
+    if (message == nullptr) throw pyb::error_already_set();
+    out->body = AttributeValue(MessageText(pyb::reinterpret_steal<pyb::object>(message)));
+    const double created = PyFloat_AsDouble(RecordField(record, fields, names->created).ptr());
+    if (created == -1.0 && PyErr_Occurred()) throw pyb::error_already_set();
+    out->time_unix_nano = created > 0 ? static_cast<uint64_t>(created * 1e9) : NowUnixNanos();
+    out->severity_number = level.number;
+    out->severity_text = level.text;
+
+    Attributes& attrs = out->attributes;
+    attrs.reserve(8);
+    for (const auto& [field, key] : names->fields) {
+      pyb::object value = RecordField(record, fields, field);
+      if (auto v = ToAttributeValue(value)) attrs.emplace_back(key, std::move(*v));
+    }
+    if (PyDict_GET_SIZE(fields) > PyLong_AsSsize_t(args[2])) {
+      // `extra=` fields of primitive type, in the order given; they win over the ones above.
+      PyObject* key;
+      PyObject* value;
+      Py_ssize_t pos = 0;
+      while (PyDict_Next(fields, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) continue;
+        const int standard = PySet_Contains(args[1], key);
+        if (standard < 0) throw pyb::error_already_set();
+        if (standard || (PyUnicode_GET_LENGTH(key) > 0 && PyUnicode_READ_CHAR(key, 0) == '_')) continue;
+        if (!PyUnicode_Check(value) && !PyLong_Check(value) && !PyFloat_Check(value)) continue;
+        auto v = ToAttributeValue(value);
+        if (v) SetAttribute(attrs, AttributeKey(key), std::move(*v));
+      }
+    }
+    pyb::object name = RecordField(record, fields, names->name);
+    auto scope_name = OptionalStr(name, "record.name");
+    if (!scope_name) throw pyb::type_error("record.name must be a str, got NoneType");
+    Finish(emitter, ScopeRegistry::Intern(*scope_name, ""), std::move(out));
+    Py_RETURN_TRUE;
+  });
+}
+
+PyMethodDef kEmitStdRecord = {
+    "emit_std_record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&EmitStdRecord)),
+    METH_FASTCALL,
+    "emit_std_record(record: logging.LogRecord, standard_fields: frozenset, standard_count: int) -> bool\n\n"
+    "Emits a stdlib logging record (the bridge's fast path); False when it carries an exception."};
+
 PyMethodDef kEmitLogRecord = {
     "emit_log_record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&EmitLogRecord)),
     METH_FASTCALL | METH_KEYWORDS,
@@ -205,6 +325,9 @@ void RegisterLogs(pyb::module_& m) {
   PyObject* emit = PyCFunction_NewEx(&kEmitLogRecord, nullptr, m.attr("__name__").ptr());
   if (emit == nullptr) throw pyb::error_already_set();
   m.add_object("emit_log_record", pyb::reinterpret_steal<pyb::object>(emit));
+  PyObject* emit_std = PyCFunction_NewEx(&kEmitStdRecord, nullptr, m.attr("__name__").ptr());
+  if (emit_std == nullptr) throw pyb::error_already_set();
+  m.add_object("emit_std_record", pyb::reinterpret_steal<pyb::object>(emit_std));
 }
 
 }  // namespace ptx::py
