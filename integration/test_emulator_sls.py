@@ -387,6 +387,13 @@ def test_project_and_logstore_apis(emu):
     assert_error(sls_call(emu, "POST", "/logstores", body=create, project="missing",
                           headers={"Content-Type": "application/json", "x-log-bodyrawsize": "0"}),
                  404, "ProjectNotExist")
+    for bad in ({"ttl": 0}, {"ttl": 3651}, {"ttl": 2 ** 32 + 7}, {"ttl": "week"}, {"maxSplitShard": 0},
+                {"maxSplitShard": 257}, {"maxSplitShard": 2 ** 40}):
+        reply = sls_call(emu, "POST", "/logstores", project="made",
+                         body=json.dumps({"logstoreName": "bad", "shardCount": 2, **bad}).encode(),
+                         headers={"Content-Type": "application/json", "x-log-bodyrawsize": "0"})
+        assert_error(reply, 400, "ParameterInvalid")
+        assert next(iter(bad)) in reply.json()["errorMessage"], reply.body
     put_logs(emu, "ls2", log_group([(int(time.time()), [("k", "v")], None)]), project="made")
 
     listing = sls_call(emu, "GET", "/logstores", project="made").json()

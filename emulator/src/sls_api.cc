@@ -457,14 +457,23 @@ void SlsApi::Register(httplib::Server& server) {
     }
     SlsLogStoreInfo info;
     info.name = body["logstoreName"].get<std::string>();
-    if (body.contains("ttl")) info.ttl = static_cast<int>(JsonInteger(body["ttl"]).value_or(30));
+    // Ranges as SLS documents them: ttl 1..3650 days (3650: kept forever); maxSplitShard 1..256.
+    if (body.contains("ttl")) {
+      std::optional<int64_t> ttl = JsonInteger(body["ttl"]);
+      if (!ttl || *ttl < 1 || *ttl > 3650) return ParameterInvalid("ttl must be an integer from 1 to 3650");
+      info.ttl = static_cast<int>(*ttl);
+    }
     if (body.contains("enable_tracking")) {
       info.enable_tracking = JsonBool(body["enable_tracking"]).value_or(false);
     }
     if (body.contains("appendMeta")) info.append_meta = JsonBool(body["appendMeta"]).value_or(false);
     if (body.contains("autoSplit")) info.auto_split = JsonBool(body["autoSplit"]).value_or(false);
     if (body.contains("maxSplitShard")) {
-      info.max_split_shard = static_cast<int>(JsonInteger(body["maxSplitShard"]).value_or(0));
+      std::optional<int64_t> max_split = JsonInteger(body["maxSplitShard"]);
+      if (!max_split || *max_split < 1 || *max_split > 256) {
+        return ParameterInvalid("maxSplitShard must be an integer from 1 to 256");
+      }
+      info.max_split_shard = static_cast<int>(*max_split);
     }
     if (body.contains("telemetryType") && body["telemetryType"].is_string()) {
       info.telemetry_type = body["telemetryType"].get<std::string>();
