@@ -49,14 +49,14 @@ Result<IngestOutcome> OtlpIngest::Ingest(Signal signal, PayloadFormat format,
 
 Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string_view payload,
                                                const Origin& origin) {
-  collector_trace::ExportTraceServiceRequest request;
-  Status s = Decode(format, payload, &request);
+  auto request = NewArenaMessage<collector_trace::ExportTraceServiceRequest>(payload.size());
+  Status s = Decode(format, payload, request.get());
   if (!s.ok()) return s;
 
   IngestOutcome outcome;
   SplitOutcome split;
   std::vector<SpanRecord> records =
-      SpansFromRequest(request, std::make_shared<const Origin>(origin), &split);
+      SpansFromRequest(std::move(request), std::make_shared<const Origin>(origin), &split);
   outcome.rejected = split.rejected;
   outcome.error_message = split.first_defect;
   outcome.accepted = records.size();
@@ -78,12 +78,12 @@ Result<IngestOutcome> OtlpIngest::IngestTraces(PayloadFormat format, std::string
 
 Result<IngestOutcome> OtlpIngest::IngestLogs(PayloadFormat format, std::string_view payload,
                                              const Origin& origin) {
-  collector_logs::ExportLogsServiceRequest request;
-  Status s = Decode(format, payload, &request);
+  auto request = NewArenaMessage<collector_logs::ExportLogsServiceRequest>(payload.size());
+  Status s = Decode(format, payload, request.get());
   if (!s.ok()) return s;
 
   std::vector<LogRecordEntry> records =
-      LogsFromRequest(request, std::make_shared<const Origin>(origin));
+      LogsFromRequest(std::move(request), std::make_shared<const Origin>(origin));
   IngestOutcome outcome;
   outcome.accepted = records.size();
   if (!records.empty()) {

@@ -133,8 +133,8 @@ bool DecodeRuns(Reader& r, Apply apply) {
     auto origin = std::make_shared<Origin>();
     std::string_view bytes;
     if (!GetOrigin(r, origin.get()) || !r.Str(&bytes)) return false;
-    Request request;
-    if (!request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
+    auto request = NewArenaMessage<Request>(bytes.size());
+    if (!request->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
     if (!apply(request, std::shared_ptr<const Origin>(std::move(origin)))) return false;
   }
   return true;
@@ -262,7 +262,7 @@ Status ApplyJournalRecord(std::string_view payload, Store* store, SlsStore* sls_
       Status status;
       bool ok = DecodeRuns<collector_metrics::ExportMetricsServiceRequest>(
           r, [&](auto& request, std::shared_ptr<const Origin> origin) {
-            status = store->AddMetricPoints(PointsFromRequest(request, std::move(origin)));
+            status = store->AddMetricPoints(PointsFromRequest(*request, std::move(origin)));
             return status.ok();
           });
       if (!status.ok()) return status;

@@ -177,16 +177,16 @@ ScopeX* Slot(google::protobuf::RepeatedPtrField<ResourceX>* resources,
 
 }  // namespace
 
-std::vector<SpanRecord> SpansFromRequest(collector_trace::ExportTraceServiceRequest& request,
-                                         std::shared_ptr<const Origin> origin,
-                                         SplitOutcome* outcome) {
+std::vector<SpanRecord> SpansFromRequest(
+    std::shared_ptr<collector_trace::ExportTraceServiceRequest> request,
+    std::shared_ptr<const Origin> origin, SplitOutcome* outcome) {
   std::vector<SpanRecord> records;
   size_t count = 0;  // one allocation for the batch: a growing vector would move every record
-  for (const auto& resource_spans : request.resource_spans()) {
+  for (const auto& resource_spans : request->resource_spans()) {
     for (const auto& scope_spans : resource_spans.scope_spans()) count += scope_spans.spans_size();
   }
   records.reserve(count);
-  for (auto& resource_spans : *request.mutable_resource_spans()) {
+  for (auto& resource_spans : *request->mutable_resource_spans()) {
     std::shared_ptr<const ResourceInfo> resource = TakeResource(resource_spans);
     for (auto& scope_spans : *resource_spans.mutable_scope_spans()) {
       std::shared_ptr<const ScopeInfo> scope = TakeScope(scope_spans);
@@ -195,8 +195,7 @@ std::vector<SpanRecord> SpansFromRequest(collector_trace::ExportTraceServiceRequ
           if (outcome->rejected++ == 0) outcome->first_defect = defect;
           continue;
         }
-        SpanRecord record;
-        record.span.Swap(&span);
+        SpanRecord record(std::shared_ptr<otlp_trace::Span>(request, &span));
         record.resource = resource;
         record.scope = scope;
         record.origin = origin;
@@ -207,21 +206,21 @@ std::vector<SpanRecord> SpansFromRequest(collector_trace::ExportTraceServiceRequ
   return records;
 }
 
-std::vector<LogRecordEntry> LogsFromRequest(collector_logs::ExportLogsServiceRequest& request,
-                                            std::shared_ptr<const Origin> origin) {
+std::vector<LogRecordEntry> LogsFromRequest(
+    std::shared_ptr<collector_logs::ExportLogsServiceRequest> request,
+    std::shared_ptr<const Origin> origin) {
   std::vector<LogRecordEntry> records;
   size_t count = 0;
-  for (const auto& resource_logs : request.resource_logs()) {
+  for (const auto& resource_logs : request->resource_logs()) {
     for (const auto& scope_logs : resource_logs.scope_logs()) count += scope_logs.log_records_size();
   }
   records.reserve(count);
-  for (auto& resource_logs : *request.mutable_resource_logs()) {
+  for (auto& resource_logs : *request->mutable_resource_logs()) {
     std::shared_ptr<const ResourceInfo> resource = TakeResource(resource_logs);
     for (auto& scope_logs : *resource_logs.mutable_scope_logs()) {
       std::shared_ptr<const ScopeInfo> scope = TakeScope(scope_logs);
       for (auto& log_record : *scope_logs.mutable_log_records()) {
-        LogRecordEntry entry;
-        entry.record.Swap(&log_record);
+        LogRecordEntry entry(std::shared_ptr<otlp_logs::LogRecord>(request, &log_record));
         entry.resource = resource;
         entry.scope = scope;
         entry.origin = origin;
@@ -257,7 +256,7 @@ collector_trace::ExportTraceServiceRequest SpansToRequest(
     otlp_trace::ScopeSpans* scope_spans =
         Slot(out.mutable_resource_spans(), &otlp_trace::ResourceSpans::add_scope_spans,
              record->resource.get(), record->scope.get(), &last_resource, &last_scope, &slot);
-    *scope_spans->add_spans() = record->span;
+    *scope_spans->add_spans() = record->span();
   }
   return out;
 }
@@ -272,7 +271,7 @@ collector_logs::ExportLogsServiceRequest LogsToRequest(
     otlp_logs::ScopeLogs* scope_logs =
         Slot(out.mutable_resource_logs(), &otlp_logs::ResourceLogs::add_scope_logs,
              record->resource.get(), record->scope.get(), &last_resource, &last_scope, &slot);
-    *scope_logs->add_log_records() = record->record;
+    *scope_logs->add_log_records() = record->record();
   }
   return out;
 }

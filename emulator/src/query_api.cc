@@ -91,7 +91,7 @@ json OriginJson(const Origin* origin) {
 }  // namespace
 
 json SpanToJson(const SpanRecord& record) {
-  const otlp_trace::Span& span = record.span;
+  const otlp_trace::Span& span = record.span();
   json events = json::array();
   for (const auto& event : span.events()) {
     events.push_back({{"name", event.name()},
@@ -138,7 +138,7 @@ json SpanToJson(const SpanRecord& record) {
 }
 
 json LogToJson(const LogRecordEntry& entry) {
-  const otlp_logs::LogRecord& record = entry.record;
+  const otlp_logs::LogRecord& record = entry.record();
   return {
       {"time_unix_nano", Ns(record.time_unix_nano())},
       {"observed_time_unix_nano", Ns(record.observed_time_unix_nano())},

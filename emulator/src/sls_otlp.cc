@@ -182,7 +182,7 @@ encoding::SlsLogGroup SpansToSlsLogGroup(const std::vector<SpanRecord>& spans) {
   encoding::SlsLogGroup group;
   group.logs.reserve(spans.size());
   for (const SpanRecord& record : spans) {
-    const otlp_trace::Span& span = record.span;
+    const otlp_trace::Span& span = record.span();
     uint64_t start = span.start_time_unix_nano();
     uint64_t end = span.end_time_unix_nano();
     encoding::SlsLog log = MakeLog(start);
@@ -225,7 +225,7 @@ encoding::SlsLogGroup LogsToSlsLogGroup(const std::vector<LogRecordEntry>& recor
   encoding::SlsLogGroup group;
   group.logs.reserve(records.size());
   for (const LogRecordEntry& entry : records) {
-    const otlp_logs::LogRecord& record = entry.record;
+    const otlp_logs::LogRecord& record = entry.record();
     uint64_t time = LogTime(record);
     encoding::SlsLog log = MakeLog(time != 0 ? time : now_unix_nano);
     Add(log, "timeUnixNano", std::to_string(record.time_unix_nano()));

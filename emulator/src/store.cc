@@ -12,7 +12,7 @@ namespace ptx::emulator {
 namespace {
 
 bool SpanHasAttribute(const SpanRecord& record, const std::string& key, const std::string& value) {
-  for (const auto& kv : record.span.attributes()) {
+  for (const auto& kv : record.span().attributes()) {
     if (kv.key() == key && AnyValueToText(kv.value()) == value) return true;
   }
   if (record.resource) {
@@ -37,7 +37,7 @@ TraceSummary Summarize(const std::string& trace_id, const TraceSpans& spans) {
   std::set<std::string> services;
   bool first = true;
   for (const SpanPtr& record : spans) {
-    const otlp_trace::Span& span = record->span;
+    const otlp_trace::Span& span = record->span();
     uint64_t start = span.start_time_unix_nano();
     uint64_t end = std::max(span.end_time_unix_nano(), start);
     if (first || start < out.start_ns) out.start_ns = start;
@@ -45,15 +45,15 @@ TraceSummary Summarize(const std::string& trace_id, const TraceSpans& spans) {
     first = false;
     if (span.status().code() == otlp_trace::Status::STATUS_CODE_ERROR) out.error = true;
     if (!ServiceOf(*record).empty()) services.insert(ServiceOf(*record));
-    if (!earliest || start < earliest->span.start_time_unix_nano()) earliest = record.get();
+    if (!earliest || start < earliest->span().start_time_unix_nano()) earliest = record.get();
     if (span.parent_span_id().empty() &&
-        (!root || start < root->span.start_time_unix_nano())) {
+        (!root || start < root->span().start_time_unix_nano())) {
       root = record.get();
     }
   }
   if (!root) root = earliest;
   if (root) {
-    out.root_name = root->span.name();
+    out.root_name = root->span().name();
     out.service = ServiceOf(*root);
   }
   out.services.assign(services.begin(), services.end());
@@ -73,7 +73,7 @@ bool Matches(const TraceSummary& summary, const TraceSpans& spans,
     return false;
   }
   if (query.name && std::none_of(spans.begin(), spans.end(), [&](const SpanPtr& record) {
-        return record->span.name() == *query.name;
+        return record->span().name() == *query.name;
       })) {
     return false;
   }
@@ -113,11 +113,13 @@ size_t TraceKeyHash::operator()(const TraceKey& key) const noexcept {
 
 void TraceTable::Add(std::vector<SpanRecord> records) {
   if (by_trace_.bucket_count() < 1024) by_trace_.reserve(std::min<size_t>(max_spans_, 1 << 16));
-  for (SpanRecord& record : records) {
-    record.bytes = record.span.ByteSizeLong();
+  // The batch is one allocation; each stored pointer aliases its record in it.
+  auto batch = std::make_shared<std::vector<SpanRecord>>(std::move(records));
+  for (SpanRecord& record : *batch) {
+    record.bytes = record.span().ByteSizeLong();
     bytes_ += record.bytes;
-    auto ptr = std::make_shared<const SpanRecord>(std::move(record));
-    by_trace_[TraceKey(ptr->span.trace_id())].spans.push_back(ptr);
+    SpanPtr ptr(batch, &record);
+    by_trace_[TraceKey(ptr->span().trace_id())].spans.push_back(ptr);
     arrival_.push_back(std::move(ptr));
   }
   while (arrival_.size() > max_spans_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
@@ -131,7 +133,7 @@ void TraceTable::EvictOldest() {
   ++evicted_spans_;
   bytes_ -= oldest->bytes;
   evicted_bytes_ += oldest->bytes;
-  auto it = by_trace_.find(TraceKey(oldest->span.trace_id()));
+  auto it = by_trace_.find(TraceKey(oldest->span().trace_id()));
   if (it == by_trace_.end()) return;
   TraceSpans& trace = it->second;
   // Spans of a trace are kept in arrival order, so the oldest is at the front.
@@ -170,10 +172,10 @@ std::vector<SpanPtr> TraceTable::Get(std::string_view trace_id) const {
   if (it == by_trace_.end()) return {};
   std::vector<SpanPtr> spans(it->second.begin(), it->second.end());
   std::stable_sort(spans.begin(), spans.end(), [](const SpanPtr& a, const SpanPtr& b) {
-    if (a->span.start_time_unix_nano() != b->span.start_time_unix_nano()) {
-      return a->span.start_time_unix_nano() < b->span.start_time_unix_nano();
+    if (a->span().start_time_unix_nano() != b->span().start_time_unix_nano()) {
+      return a->span().start_time_unix_nano() < b->span().start_time_unix_nano();
     }
-    return a->span.span_id() < b->span.span_id();
+    return a->span().span_id() < b->span().span_id();
   });
   return spans;
 }
@@ -192,10 +194,11 @@ uint64_t LogTime(const otlp_logs::LogRecord& record) {
 }
 
 void LogTable::Add(std::vector<LogRecordEntry> records) {
-  for (LogRecordEntry& record : records) {
-    record.bytes = record.record.ByteSizeLong();
+  auto batch = std::make_shared<std::vector<LogRecordEntry>>(std::move(records));
+  for (LogRecordEntry& record : *batch) {
+    record.bytes = record.record().ByteSizeLong();
     bytes_ += record.bytes;
-    arrival_.push_back(std::make_shared<const LogRecordEntry>(std::move(record)));
+    arrival_.push_back(LogPtr(batch, &record));
   }
   while (arrival_.size() > max_logs_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
     bytes_ -= arrival_.front()->bytes;
@@ -210,7 +213,7 @@ std::vector<LogPtr> LogTable::List(const LogQuery& query, size_t* total) const {
   std::vector<LogPtr> matched;
   for (auto it = arrival_.rbegin(); it != arrival_.rend(); ++it) {
     const LogRecordEntry& entry = **it;
-    const otlp_logs::LogRecord& record = entry.record;
+    const otlp_logs::LogRecord& record = entry.record();
     if (query.severity_min && static_cast<int>(record.severity_number()) < *query.severity_min) {
       continue;
     }
@@ -226,7 +229,7 @@ std::vector<LogPtr> LogTable::List(const LogQuery& query, size_t* total) const {
   }
   if (total) *total = matched.size();
   std::stable_sort(matched.begin(), matched.end(), [](const LogPtr& a, const LogPtr& b) {
-    return LogTime(a->record) > LogTime(b->record);
+    return LogTime(a->record()) > LogTime(b->record());
   });
   if (matched.size() > query.limit) matched.resize(query.limit);
   return matched;

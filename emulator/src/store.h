@@ -33,8 +33,18 @@ namespace ptx::emulator {
 namespace otlp_trace = ::opentelemetry::proto::trace::v1;
 namespace otlp_logs = ::opentelemetry::proto::logs::v1;
 
+// One OTLP span with the resource and scope it arrived under. Decoded spans stay where the
+// parser put them, in the arena of their request: `proto` aliases the arena, which lives as
+// long as any of the request's records (no per-span copy or allocation). A record built field
+// by field owns a span of its own.
 struct SpanRecord {
-  otlp_trace::Span span;
+  SpanRecord() : proto(std::make_shared<otlp_trace::Span>()) {}
+  explicit SpanRecord(std::shared_ptr<otlp_trace::Span> span) : proto(std::move(span)) {}
+
+  const otlp_trace::Span& span() const { return *proto; }
+  otlp_trace::Span* mutable_span() { return proto.get(); }
+
+  std::shared_ptr<otlp_trace::Span> proto;  // never null
   std::shared_ptr<const ResourceInfo> resource;
   std::shared_ptr<const ScopeInfo> scope;
   std::shared_ptr<const Origin> origin;
@@ -42,9 +52,16 @@ struct SpanRecord {
 };
 using SpanPtr = std::shared_ptr<const SpanRecord>;
 
-// One OTLP log record with the resource and scope it arrived under.
+// One OTLP log record with the resource and scope it arrived under; kept like SpanRecord.
 struct LogRecordEntry {
-  otlp_logs::LogRecord record;
+  LogRecordEntry() : proto(std::make_shared<otlp_logs::LogRecord>()) {}
+  explicit LogRecordEntry(std::shared_ptr<otlp_logs::LogRecord> record)
+      : proto(std::move(record)) {}
+
+  const otlp_logs::LogRecord& record() const { return *proto; }
+  otlp_logs::LogRecord* mutable_record() { return proto.get(); }
+
+  std::shared_ptr<otlp_logs::LogRecord> proto;  // never null
   std::shared_ptr<const ResourceInfo> resource;
   std::shared_ptr<const ScopeInfo> scope;
   std::shared_ptr<const Origin> origin;

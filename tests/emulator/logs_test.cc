@@ -29,16 +29,16 @@ LogRecordEntry Entry(uint64_t time, int severity, const std::string& body,
   resource->service_name = service;
   LogRecordEntry entry;
   entry.resource = resource;
-  entry.record.set_time_unix_nano(time);
-  entry.record.set_severity_number(static_cast<otlp_logs::SeverityNumber>(severity));
-  entry.record.mutable_body()->set_string_value(body);
-  entry.record.set_trace_id(trace_id);
+  entry.mutable_record()->set_time_unix_nano(time);
+  entry.mutable_record()->set_severity_number(static_cast<otlp_logs::SeverityNumber>(severity));
+  entry.mutable_record()->mutable_body()->set_string_value(body);
+  entry.mutable_record()->set_trace_id(trace_id);
   return entry;
 }
 
 std::vector<std::string> Bodies(const std::vector<LogPtr>& logs) {
   std::vector<std::string> out;
-  for (const LogPtr& log : logs) out.push_back(log->record.body().string_value());
+  for (const LogPtr& log : logs) out.push_back(log->record().body().string_value());
   return out;
 }
 
@@ -95,10 +95,10 @@ TEST(LogQueryTest, ParsesParameters) {
 TEST(SlsOtlpTest, LogsBecomeStringContents) {
   std::vector<LogRecordEntry> records;
   records.push_back(Entry(0, 9, "hello", "svc"));
-  auto* attr = records[0].record.add_attributes();
+  auto* attr = records[0].mutable_record()->add_attributes();
   attr->set_key("n");
   attr->mutable_value()->set_int_value(3);
-  records[0].record.set_observed_time_unix_nano(1'700'000'000'123'456'789);
+  records[0].mutable_record()->set_observed_time_unix_nano(1'700'000'000'123'456'789);
   encoding::SlsLogGroup group = LogsToSlsLogGroup(records, 5);
   ASSERT_EQ(group.logs.size(), 1u);
   EXPECT_EQ(group.logs[0].time, 1'700'000'000u);

@@ -119,7 +119,8 @@ TEST(OtlpRecordsTest, SpansAndLogsRoundTripExactly) {
     span->mutable_status()->set_code(otlp_trace::Status::STATUS_CODE_ERROR);
     span->mutable_status()->set_message("bad");
   }
-  collector_trace::ExportTraceServiceRequest span_copy = spans;
+  auto span_copy = NewArenaMessage<collector_trace::ExportTraceServiceRequest>(0);
+  *span_copy = spans;
   SplitOutcome split;
   std::vector<SpanRecord> records = SpansFromRequest(span_copy, nullptr, &split);
   EXPECT_EQ(split.rejected, 0u);
@@ -135,7 +136,7 @@ TEST(OtlpRecordsTest, SpansAndLogsRoundTripExactly) {
   log->set_severity_number(otlp_logs::SEVERITY_NUMBER_WARN);
   log->mutable_body()->set_string_value("hi");
   log->set_event_name("e");
-  collector_logs::ExportLogsServiceRequest log_copy = logs;
+  auto log_copy = std::make_shared<collector_logs::ExportLogsServiceRequest>(logs);
   std::vector<LogRecordEntry> entries = LogsFromRequest(log_copy, nullptr);
   EXPECT_EQ(LogsToRequest({&entries[0]}).SerializeAsString(), logs.SerializeAsString());
 }

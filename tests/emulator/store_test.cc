@@ -39,14 +39,14 @@ SpanRecord Make(const SpanSpec& spec) {
   record.resource = resource;
   record.scope = std::make_shared<ScopeInfo>();
   record.origin = std::make_shared<Origin>();
-  record.span.set_trace_id(Id(spec.trace, 16));
-  record.span.set_span_id(Id(spec.span, 8));
-  if (spec.parent) record.span.set_parent_span_id(Id(spec.parent, 8));
-  record.span.set_name(spec.name);
-  record.span.set_start_time_unix_nano(spec.start);
-  record.span.set_end_time_unix_nano(spec.end);
-  if (spec.error) record.span.mutable_status()->set_code(otlp_trace::Status::STATUS_CODE_ERROR);
-  auto* attr = record.span.add_attributes();
+  record.mutable_span()->set_trace_id(Id(spec.trace, 16));
+  record.mutable_span()->set_span_id(Id(spec.span, 8));
+  if (spec.parent) record.mutable_span()->set_parent_span_id(Id(spec.parent, 8));
+  record.mutable_span()->set_name(spec.name);
+  record.mutable_span()->set_start_time_unix_nano(spec.start);
+  record.mutable_span()->set_end_time_unix_nano(spec.end);
+  if (spec.error) record.mutable_span()->mutable_status()->set_code(otlp_trace::Status::STATUS_CODE_ERROR);
+  auto* attr = record.mutable_span()->add_attributes();
   attr->set_key("http.status_code");
   attr->mutable_value()->set_int_value(spec.error ? 500 : 200);
   return record;
@@ -126,7 +126,7 @@ TEST(TraceTableTest, GetOrdersByStartAndEvictsOldest) {
   EXPECT_EQ(table.evicted_spans(), 1u);
   std::vector<SpanPtr> trace = table.Get(Id(1, 16));
   ASSERT_EQ(trace.size(), 1u);
-  EXPECT_EQ(trace[0]->span.name(), "charge");
+  EXPECT_EQ(trace[0]->span().name(), "charge");
   size_t total = 0;
   std::vector<TraceSummary> list = table.List(TraceQuery{}, &total);
   ASSERT_EQ(total, 2u);
@@ -143,7 +143,7 @@ TEST(TraceTableTest, GetOrdersByStartAndEvictsOldest) {
 TEST(TraceTableTest, EvictsOldestBeyondTheByteLimitKeepingTheNewest) {
   std::vector<SpanRecord> sample = Sample();
   std::vector<size_t> sizes;
-  for (const SpanRecord& r : sample) sizes.push_back(r.span.ByteSizeLong());
+  for (const SpanRecord& r : sample) sizes.push_back(r.span().ByteSizeLong());
   // Room for the last two spans' bytes, not three.
   TraceTable table(100, sizes[1] + sizes[2]);
   table.Add(Sample());
@@ -165,22 +165,22 @@ TEST(TraceTableTest, EvictsOldestBeyondTheByteLimitKeepingTheNewest) {
 
 TEST(LogTableTest, EvictsOldestBeyondTheByteLimit) {
   std::vector<LogRecordEntry> entries(3);
-  for (int i = 0; i < 3; ++i) entries[i].record.mutable_body()->set_string_value(std::string(10, 'a' + i));
-  size_t each = entries[0].record.ByteSizeLong();
+  for (int i = 0; i < 3; ++i) entries[i].mutable_record()->mutable_body()->set_string_value(std::string(10, 'a' + i));
+  size_t each = entries[0].record().ByteSizeLong();
   LogTable table(100, 2 * each);
   table.Add(std::move(entries));
   EXPECT_EQ(table.size(), 2u);
   EXPECT_EQ(table.bytes(), 2 * each);
   EXPECT_EQ(table.evicted(), 1u);
   EXPECT_EQ(table.evicted_bytes(), each);
-  EXPECT_EQ(table.arrival().front()->record.body().string_value(), std::string(10, 'b'));
+  EXPECT_EQ(table.arrival().front()->record().body().string_value(), std::string(10, 'b'));
 }
 
 TEST(QueryRenderTest, SpanJsonIsTypedAndExact) {
   SpanRecord record = Make({1, 2, 1, "charge", 1700000000000000001ULL, 1700000000000000999ULL,
                             "payments", true});
   auto add = [&](const char* key) {
-    auto* kv = record.span.add_attributes();
+    auto* kv = record.mutable_span()->add_attributes();
     kv->set_key(key);
     return kv->mutable_value();
   };
@@ -191,9 +191,9 @@ TEST(QueryRenderTest, SpanJsonIsTypedAndExact) {
   auto* array = add("a")->mutable_array_value();
   array->add_values()->set_int_value(-7);
   array->add_values()->set_string_value("y");
-  record.span.set_kind(otlp_trace::Span::SPAN_KIND_SERVER);
-  record.span.mutable_status()->set_message("declined");
-  auto* event = record.span.add_events();
+  record.mutable_span()->set_kind(otlp_trace::Span::SPAN_KIND_SERVER);
+  record.mutable_span()->mutable_status()->set_message("declined");
+  auto* event = record.mutable_span()->add_events();
   event->set_name("exception");
   event->set_time_unix_nano(1700000000000000500ULL);
   auto origin = std::make_shared<Origin>();

@@ -283,11 +283,11 @@ SpanRecord MakeSpan(int n, std::shared_ptr<const Origin> origin) {
   record.resource = resource;
   record.scope = std::make_shared<ScopeInfo>();
   record.origin = std::move(origin);
-  record.span.set_trace_id(std::string(15, '\x01') + static_cast<char>(n));
-  record.span.set_span_id(std::string(7, '\x02') + static_cast<char>(n));
-  record.span.set_name("span-" + std::to_string(n));
-  record.span.set_start_time_unix_nano(1000 + n);
-  record.span.set_end_time_unix_nano(2000 + n);
+  record.mutable_span()->set_trace_id(std::string(15, '\x01') + static_cast<char>(n));
+  record.mutable_span()->set_span_id(std::string(7, '\x02') + static_cast<char>(n));
+  record.mutable_span()->set_name("span-" + std::to_string(n));
+  record.mutable_span()->set_start_time_unix_nano(1000 + n);
+  record.mutable_span()->set_end_time_unix_nano(2000 + n);
   return record;
 }
 
@@ -343,7 +343,7 @@ TEST(Persistence, StoresComeBackIdenticalAcrossCompactionAndReopen) {
   ASSERT_EQ(dump.spans.size(), 4u);
   for (int i = 0; i < 4; ++i) {
     SpanRecord expected = MakeSpan(i + 1, origin);
-    EXPECT_EQ(dump.spans[i]->span.SerializeAsString(), expected.span.SerializeAsString());
+    EXPECT_EQ(dump.spans[i]->span().SerializeAsString(), expected.span().SerializeAsString());
     EXPECT_EQ(dump.spans[i]->resource->service_name, "svc");
     EXPECT_EQ(dump.spans[i]->origin->protocol, Protocol::kGrpc);
     EXPECT_EQ(dump.spans[i]->origin->sls_project, "proj");

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "google/rpc/status.pb.h"
 #include "ptx/transport/retry.h"
@@ -138,6 +140,51 @@ TEST(OtlpHttpTransportTest, SendsHeadersAndGzipBody) {
   EXPECT_EQ(header("User-Agent"), "OTel-OTLP-Exporter-Python/pytracingx-test");
   EXPECT_LT(std::stoul(header("Content-Length")), original.size() / 10);
   EXPECT_EQ(seen_body, original);
+}
+
+// Records what would go on the wire instead of sending it.
+class CapturingClient final : public HttpClient {
+ public:
+  explicit CapturingClient(std::vector<HttpRequest>* sent) : sent_(sent) {}
+  Result<HttpResponse> Post(const HttpRequest& request, SteadyClock::time_point) override {
+    sent_->push_back(request);
+    HttpResponse response;
+    response.status = 200;
+    return response;
+  }
+
+ private:
+  std::vector<HttpRequest>* sent_;
+};
+
+// gzip and deflate bodies are zlib level 1: the gzip header's XFL byte says "fastest" (4) and
+// the zlib header's FLEVEL bits are 0 (levels 0-1); level 6 would give XFL 0 and FLEVEL 2.
+TEST(OtlpHttpTransportTest, GzipAndDeflateBodiesAreZlibBestSpeed) {
+  std::string batch;
+  for (int i = 0; i < 2000; ++i) batch += "span-" + std::to_string(i % 97) + " http.route ";
+  for (compression::Codec codec : {compression::Codec::kGzip, compression::Codec::kDeflate}) {
+    std::vector<HttpRequest> sent;
+    OtlpHttpTransportOptions options;
+    options.url = "http://127.0.0.1:1/v1/traces";
+    options.compression = codec;
+    auto t = OtlpHttpTransport::Create(options, std::make_unique<CapturingClient>(&sent));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_TRUE((*t)->Send(batch, SteadyClock::now() + seconds(5)).status.ok());
+    ASSERT_EQ(sent.size(), 1u);
+    const std::string& body = sent[0].body;
+    ASSERT_GT(body.size(), 10u);
+    if (codec == compression::Codec::kGzip) {
+      EXPECT_EQ(static_cast<unsigned char>(body[0]), 0x1f);
+      EXPECT_EQ(static_cast<unsigned char>(body[1]), 0x8b);
+      EXPECT_EQ(static_cast<unsigned char>(body[8]), 4) << "gzip XFL";
+    } else {
+      EXPECT_EQ(static_cast<unsigned char>(body[0]) & 0x0f, 8) << "zlib CM deflate";
+      EXPECT_EQ(static_cast<unsigned char>(body[1]) >> 6, 0) << "zlib FLEVEL";
+    }
+    auto raw = compression::Decompress(codec, body, batch.size());
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    EXPECT_EQ(*raw, batch);
+  }
 }
 
 TEST(OtlpHttpTransportTest, ReusesTheConnection) {
