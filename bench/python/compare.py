@@ -266,29 +266,33 @@ class Crew:
     def __init__(self, size):
         self.size = size
         self.job = None
+        self.spans = [(0, 0)] * size  # (start, end) ns of each thread's last job
         self.start = threading.Barrier(size + 1)
         self.done = threading.Barrier(size + 1)
-        self.threads = [threading.Thread(target=self._serve, name="bench-%d" % i, daemon=True)
+        self.threads = [threading.Thread(target=self._serve, args=(i,), name="bench-%d" % i, daemon=True)
                         for i in range(size)]
         for t in self.threads:
             t.start()
 
-    def _serve(self):
+    def _serve(self, index):
         while True:
             self.start.wait()
             job = self.job
             if job is None:
                 return
+            t0 = time.perf_counter_ns()
             job()
+            self.spans[index] = (t0, time.perf_counter_ns())
             self.done.wait()
 
     def run(self, job):
-        """Runs job() on every thread at once; returns the wall ns from release to the last end."""
+        """Runs job() on every thread at once; returns the wall ns from the first thread's start
+        to the last thread's end. Each thread clocks itself: whichever thread passes the start
+        barrier last goes on holding the GIL, so the main thread's own clock would start late."""
         self.job = job
         self.start.wait()
-        t0 = time.perf_counter_ns()
         self.done.wait()
-        return time.perf_counter_ns() - t0
+        return max(end for _, end in self.spans) - min(start for start, _ in self.spans)
 
     def close(self):
         self.job = None
