@@ -234,3 +234,48 @@ def test_measurement_and_log_argument_errors():
     with pytest.raises(ValueError, match="severity_number must be between 1 and 24"):
         ptx.emit_log_record("n", "m", severity_number=25, severity_text="X")
     log.info(message="fine", attributes=None)  # before init: dropped, no error
+
+
+# ------------------------------------------------------------------- malloc tuning at init
+MALLOC_PROBE = """
+    import ctypes, json, os
+    import pytracingx as ptx
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+            "fordblks", "keepcost")]
+
+    libc.mallinfo2.restype = MallInfo2
+
+    def parked_in_fastbins():
+        # 64-byte chunks beyond the 7 the thread's tcache keeps go to the arena's fastbins,
+        # unless fastbins are off; fsmblks counts the bytes parked there.
+        blocks = [libc.malloc(48) for _ in range(300)]
+        for b in blocks:
+            libc.free(b)
+        return libc.mallinfo2().fsmblks
+
+    before = parked_in_fastbins()
+    endpoint = dict(endpoint="http://127.0.0.1:9", protocol="http/protobuf")
+    sinks = {"trace": [ptx.TraceSink(**endpoint)], "log": [ptx.OtlpLogSink(**endpoint)],
+             "metric": [ptx.MetricSink(**endpoint)]}[os.environ["PROBE_SINK"]]
+    ptx.init(ptx.Config(service_name="malloc", console_output=False, sinks=sinks))
+    after = parked_in_fastbins()
+    ptx.shutdown(100)
+    print(json.dumps({"before": before, "after": after}))
+"""
+
+
+def test_init_with_a_span_or_log_sink_turns_glibc_fastbins_off_unless_told_not_to():
+    for sink in ("trace", "log"):
+        tuned = app_json(MALLOC_PROBE, env={"PROBE_SINK": sink})
+        assert tuned["before"] > 0 and tuned["after"] == 0, sink
+    kept = app_json(MALLOC_PROBE, env={"PROBE_SINK": "trace", "PTX_MALLOC_TUNING": "off"})
+    assert kept["before"] > 0 and kept["after"] > 0
+    metrics_only = app_json(MALLOC_PROBE, env={"PROBE_SINK": "metric"})  # no records to free
+    assert metrics_only["before"] > 0 and metrics_only["after"] > 0

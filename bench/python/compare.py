@@ -142,6 +142,7 @@ def setup_pytracingx(queue):
         "logger": ptx.get_logger("bench"),
         "stdlog": std,
         "flush": lambda: ptx.force_flush(2000),
+        "sdk": "pytracingx",
     }
 
 
@@ -182,6 +183,7 @@ def setup_otel(queue):
         "logger": lp.get_logger("bench"),
         "stdlog": std,
         "flush": flush,
+        "sdk": "otel",
         "shutdown": shutdown,
     }
 
@@ -301,7 +303,12 @@ class Crew:
             t.join()
 
 
-CREW = None  # made in main(), before the first case
+# One crew per SDK, made in main() before the first case. Separate threads keep each SDK's
+# garbage out of the other's figures: glibc gives every thread its own malloc arena, and the
+# small chunks the OpenTelemetry SDK's spans leave in a thread's arena (freed by its exporter
+# thread) are consolidated by that thread's next large allocation, a cost of several ms that
+# would land in whichever SDK ran next on the same threads.
+CREWS = {}
 
 
 def threaded(single):
@@ -316,7 +323,7 @@ def threaded(single):
     def run(h, n):
         per = max(1, n // THREADS)
         c0 = now()
-        wall = CREW.run(lambda: single(h, per))
+        wall = CREWS[h["sdk"]].run(lambda: single(h, per))
         elapsed = wall if now is time.perf_counter_ns else now() - c0
         return elapsed * n // (per * THREADS)
     return run
@@ -435,6 +442,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per case (default 7)")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="wall: elapsed time (default); cpu: CPU time of the process, for a busy machine")
+    ap.add_argument("--cases", metavar="KEY,...", help="run only these cases (keys as in the table's JSON)")
     ap.add_argument("--out", metavar="DIR", help="also write DIR/python_bench.md and DIR/python_bench.json")
     args = ap.parse_args()
     if args.iterations is None:
@@ -448,8 +456,7 @@ def main():
     # Queues hold everything one repeat of one case produces (3 spans per op at most, plus
     # headroom); both SDKs are flushed between repeats, outside the timed region.
     queue = max(4096, 4 * n)
-    global CREW
-    CREW = Crew(THREADS)
+    CREWS.update(pytracingx=Crew(THREADS), otel=Crew(THREADS))
     info = machine_info()
     p = setup_pytracingx(queue)
     o = setup_otel(queue)
@@ -458,7 +465,14 @@ def main():
 
     results = []
     wall0 = time.monotonic()
-    for key, label, wp, wo, _spans, _logs in CASES:
+    cases = CASES
+    if args.cases:
+        wanted = args.cases.split(",")
+        unknown = sorted(set(wanted) - {case[0] for case in CASES})
+        if unknown:
+            ap.error("unknown case(s): %s" % ", ".join(unknown))
+        cases = [case for case in CASES if case[0] in wanted]
+    for key, label, wp, wo, _spans, _logs in cases:
         samples = {"pytracingx": [], "otel": []}
         # warm-up, untimed
         wp(p, max(1, n // 10))
@@ -487,7 +501,8 @@ def main():
     dropped = sum(s.get("dropped", 0) for s in stats.get("traces", []) + stats.get("logs", []))
     dropped += stats.get("metrics", {}).get("dropped_measurements", 0)
     info["duration_s"] = round(time.monotonic() - wall0, 1)
-    CREW.close()
+    for crew in CREWS.values():
+        crew.close()
     o["shutdown"]()
     ptx.shutdown(1000)
 
