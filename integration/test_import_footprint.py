@@ -3,9 +3,10 @@
 What is asserted exactly: `import pytracingx` and an init without gRPC sinks map neither gRPC
 nor protobuf; a gRPC sink does not either with the default transport (unary calls over
 libcurl's HTTP/2), only with PTX_GRPC_TRANSPORT=plugin (grpc++ in ptx-grpc-transport.so, loaded
-on the first gRPC sink); the package import pulls in no heavy stdlib modules. Times and memory are checked against
-bounds several times the targets (20 ms, 10 MB), so that a loaded CI machine never fails them
-while a regression to eager gRPC loading (tens of MB, tens of ms) still does.
+on the first gRPC sink); the package import pulls in no heavy stdlib modules. Times and memory
+are checked against bounds several times the targets (20 ms, 10 MB), so that a loaded CI
+machine never fails them while a regression to eager gRPC loading (tens of MB, tens of ms)
+still does.
 """
 from conftest import app_json, run_app, wait_for_spans
 

@@ -300,7 +300,7 @@ TEST_P(OtlpGrpcTransportTest, TlsWithAPrivateCa) {
   options.secure = true;
   options.ca_file = cert.cert_path;
   auto t = MakeTransport("localhost:" + std::to_string(server.port()), options);
-  for (int i = 0; i < 2; ++i) {  // the second call reuses the connection
+  for (int i = 0; i < 2; ++i) {  // two calls: h2 over TLS keeps its connection
     SendResult r = t->Send("over-tls", SteadyClock::now() + seconds(5));
     ASSERT_TRUE(r.status.ok()) << r.status.ToString();
     EXPECT_EQ(r.response_body, ok.response);

@@ -62,7 +62,8 @@ struct HttpClientOptions {
   bool http2 = false;
 };
 
-// libcurl-backed client reusing one connection (keep-alive) across requests.
+// libcurl-backed client reusing one connection (keep-alive) across requests (not h2c: see
+// HttpClientOptions::http2 in curl_http_client.cc).
 // Thread-safe: Post calls are serialized internally; Cancel may be called from any thread
 // and interrupts a Post blocked on a silent server within a few milliseconds.
 class CurlHttpClient final : public HttpClient {
