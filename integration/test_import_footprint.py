@@ -1,10 +1,12 @@
 """Import and memory footprint of pytracingx: functional guards, not benchmarks.
 
 What is asserted exactly: `import pytracingx` and an init without gRPC sinks map neither gRPC
-nor protobuf (they live in the ptx-grpc-transport.so plugin, loaded on the first gRPC sink);
-the package import pulls in no heavy stdlib modules. Times and memory are checked against
-bounds several times the targets (20 ms, 10 MB), so that a loaded CI machine never fails them
-while a regression to eager gRPC loading (tens of MB, tens of ms) still does.
+nor protobuf; a gRPC sink does not either with the default transport (unary calls over
+libcurl's HTTP/2), only with PTX_GRPC_TRANSPORT=plugin (grpc++ in ptx-grpc-transport.so, loaded
+on the first gRPC sink); the package import pulls in no heavy stdlib modules. Times and memory
+are checked against bounds several times the targets (20 ms, 10 MB), so that a loaded CI
+machine never fails them while a regression to eager gRPC loading (tens of MB, tens of ms)
+still does.
 """
 from conftest import app_json, run_app, wait_for_spans
 
@@ -56,20 +58,30 @@ ptx.shutdown()
     assert span["name"] == "over-http"
 
 
-def test_first_grpc_sink_loads_the_plugin_and_exports(emu):
-    got = app_json(
-        "import json, os\n" + MAPPED + f"""
+GRPC_SINK_APP = "import json, os\n" + MAPPED + """
 import pytracingx as ptx
 before = mapped()
 ptx.init(ptx.Config("footprint", console_output=False, sinks=[
-    ptx.TraceSink({emu.grpc_endpoint!r}, protocol="grpc", batch_schedule_delay_ms=50)]))
+    ptx.TraceSink(%r, protocol="grpc", batch_schedule_delay_ms=50)]))
 with ptx.start_span("over-grpc") as span:
     pass
 ok = ptx.force_flush(10000)
-print(json.dumps({{"before": before, "after": mapped(), "ok": ok, "trace": span.trace_id()}}))
+print(json.dumps({"before": before, "after": mapped(), "ok": ok, "trace": span.trace_id()}))
 ptx.shutdown()
 """
-    )
+
+
+def test_grpc_sink_exports_over_curl_without_mapping_grpc(emu):
+    got = app_json(GRPC_SINK_APP % emu.grpc_endpoint)
+    assert got["before"] == []
+    assert got["after"] == []  # no libgrpc*, no libprotobuf, no plugin
+    assert got["ok"] is True
+    (span,) = wait_for_spans(emu, got["trace"], 1)
+    assert span["name"] == "over-grpc"
+
+
+def test_plugin_transport_loads_the_plugin_and_exports(emu):
+    got = app_json(GRPC_SINK_APP % emu.grpc_endpoint, env={"PTX_GRPC_TRANSPORT": "plugin"})
     assert got["before"] == []
     assert "ptx-grpc-transport.so" in got["after"]
     assert any(name.startswith("libgrpc") for name in got["after"])
@@ -139,9 +151,25 @@ try:
 except ValueError as err:
     print(err)
 """,
-        env={"PTX_GRPC_TRANSPORT_PLUGIN": "/nonexistent/ptx-grpc-transport.so"},
+        env={"PTX_GRPC_TRANSPORT": "plugin",
+             "PTX_GRPC_TRANSPORT_PLUGIN": "/nonexistent/ptx-grpc-transport.so"},
     )
     assert out.strip() == (
         "cannot load the gRPC transport plugin: /nonexistent/ptx-grpc-transport.so: "
         "cannot open shared object file: No such file or directory"
     )
+
+
+def test_an_unknown_grpc_transport_is_a_clear_error_at_init():
+    out, _, _ = run_app(
+        """
+import pytracingx as ptx
+try:
+    ptx.init(ptx.Config("x", console_output=False,
+                        sinks=[ptx.TraceSink("http://127.0.0.1:1", protocol="grpc")]))
+except ValueError as err:
+    print(err)
+""",
+        env={"PTX_GRPC_TRANSPORT": "grpcio"},
+    )
+    assert out.strip() == "PTX_GRPC_TRANSPORT='grpcio': expected 'curl' or 'plugin'"

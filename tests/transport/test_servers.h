@@ -14,9 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -92,6 +95,47 @@ inline int ClosedPort() {
   return ntohs(addr.sin_port);
 }
 
+// Self-signed certificates for localhost / 127.0.0.1 made once per test process by the openssl
+// command line (which CI has): the server's own (its certificate is its CA) and an unrelated
+// one, for "unknown CA" cases.
+struct TestCertificate {
+  std::string cert_path, key_path, other_ca_path;
+  std::string cert_pem, key_pem;
+
+  static const TestCertificate& Get() {
+    static const TestCertificate cert = Make();
+    return cert;
+  }
+
+ private:
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+  }
+  static void SelfSigned(const std::string& cert, const std::string& key) {
+    const std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+        "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + key + " -out " + cert +
+        " >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) std::abort();
+  }
+  static TestCertificate Make() {
+    char dir[] = "/tmp/ptx-tls-XXXXXX";
+    if (mkdtemp(dir) == nullptr) std::abort();
+    TestCertificate c;
+    c.cert_path = std::string(dir) + "/cert.pem";
+    c.key_path = std::string(dir) + "/key.pem";
+    c.other_ca_path = std::string(dir) + "/other.pem";
+    SelfSigned(c.cert_path, c.key_path);
+    SelfSigned(c.other_ca_path, std::string(dir) + "/other-key.pem");
+    c.cert_pem = Read(c.cert_path);
+    c.key_pem = Read(c.key_path);
+    return c;
+  }
+};
+
 // One scripted gRPC answer.
 struct GrpcAnswer {
   grpc::StatusCode code = grpc::StatusCode::OK;
@@ -104,6 +148,7 @@ struct GrpcAnswer {
 
 struct GrpcCall {
   std::string method;
+  std::chrono::system_clock::time_point deadline;  // from the client's grpc-timeout
   std::multimap<std::string, std::string> metadata;
   std::string body;
 };
@@ -111,10 +156,14 @@ struct GrpcCall {
 // Answers calls to any method from a script (the last answer repeats). Thread-safe.
 class GrpcTestServer {
  public:
-  explicit GrpcTestServer(std::vector<GrpcAnswer> script) : service_(this) {
+  // `credentials`: TLS (grpc::SslServerCredentials) or, by default, plaintext.
+  explicit GrpcTestServer(std::vector<GrpcAnswer> script,
+                          std::shared_ptr<grpc::ServerCredentials> credentials = nullptr)
+      : service_(this) {
     script_.assign(script.begin(), script.end());
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    if (credentials == nullptr) credentials = grpc::InsecureServerCredentials();
+    builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
     builder.RegisterCallbackGenericService(&service_);
     server_ = builder.BuildAndStart();
   }
@@ -188,6 +237,7 @@ class GrpcTestServer {
   GrpcAnswer Record(grpc::GenericCallbackServerContext* ctx, const grpc::ByteBuffer& request) {
     GrpcCall call;
     call.method = ctx->method();
+    call.deadline = ctx->deadline();
     for (const auto& [key, value] : ctx->client_metadata()) {
       call.metadata.emplace(std::string(key.data(), key.size()),
                             std::string(value.data(), value.size()));

@@ -34,6 +34,7 @@ std::string_view Trim(std::string_view s) {
 struct Receiver {
   HttpResponse response;
   bool too_large = false;
+  bool headers_done = false;  // the blank line after the header block was seen
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -54,6 +55,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   if (line.rfind("HTTP/", 0) == 0) {
     // A new status line (after an interim 1xx response): start over.
     receiver->response.headers.clear();
+    receiver->headers_done = false;
+    return n;
+  }
+  if (Trim(line).empty()) {
+    receiver->headers_done = true;
     return n;
   }
   size_t colon = line.find(':');
@@ -61,8 +67,10 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   std::string name(Trim(line.substr(0, colon)));
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  receiver->response.headers.emplace_back(std::move(name),
-                                          std::string(Trim(line.substr(colon + 1))));
+  // libcurl hands trailers to this callback too, after the body.
+  HttpHeaders& fields =
+      receiver->headers_done ? receiver->response.trailers : receiver->response.headers;
+  fields.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
   return n;
 }
 
@@ -150,6 +158,15 @@ class CurlHttpClient::Impl {
     Receiver receiver;
     error_[0] = '\0';
     curl_easy_setopt(easy_, CURLOPT_URL, request.url.c_str());
+    if (options_.http2) {
+      // libcurl 7.88 cannot reuse a prior-knowledge (h2c) connection (curl issue 10634): the
+      // second request on it fails with "Error in the HTTP2 framing layer". So over http://
+      // each request gets a fresh TCP connection, closed after it; https:// ones are reused.
+      const bool tls = request.url.rfind("https://", 0) == 0;
+      curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION,
+                       tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+      curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, tls ? 0L : 1L);
+    }
     curl_easy_setopt(easy_, CURLOPT_POST, 1L);
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -202,6 +219,14 @@ class CurlHttpClient::Impl {
       std::string message = "POST " + request.url + ": " + curl_easy_strerror(result);
       if (error_[0] != '\0') message += std::string(" (") + error_ + ")";
       return Status(MapCurlError(result), std::move(message));
+    }
+    if (options_.http2) {
+      long version = 0;
+      curl_easy_getinfo(easy_, CURLINFO_HTTP_VERSION, &version);
+      if (version != CURL_HTTP_VERSION_2_0) {
+        return UnavailableError("POST " + request.url +
+                                ": the server did not negotiate HTTP/2 (ALPN h2)");
+      }
     }
     long code = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);

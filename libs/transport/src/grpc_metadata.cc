@@ -6,6 +6,10 @@
 namespace ptx::transport {
 
 bool IsValidGrpcMetadataKey(std::string_view key) {
+  // The transport owns these; pseudo headers (":path") already fail the character set.
+  if (key == "content-type" || key == "te" || key == "user-agent" || key.rfind("grpc-", 0) == 0) {
+    return false;
+  }
   return !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
     return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
   });

@@ -1,10 +1,14 @@
-// OtlpGrpcTransport::Create: finds the gRPC implementation, linked in or in the plugin.
+// OtlpGrpcTransport::Create: picks the implementation (libcurl HTTP/2, or grpc++ linked in or
+// in the plugin).
+#include <curl/curl.h>
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "grpc_common.h"
+#include "grpc_curl_transport.h"
 #include "grpc_plugin.h"
 #include "ptx/transport/otlp_grpc_transport.h"
 
@@ -17,6 +21,25 @@ namespace ptx::transport {
 namespace {
 
 constexpr char kPluginFile[] = "ptx-grpc-transport.so";
+constexpr char kImplementationVariable[] = "PTX_GRPC_TRANSPORT";
+
+enum class Implementation { kCurl, kPlugin };
+
+// $PTX_GRPC_TRANSPORT, read on every Create so that tests can switch; unset or empty: libcurl
+// when it was built with HTTP/2 (nghttp2), else the plugin.
+Result<Implementation> ChooseImplementation() {
+  const char* chosen = std::getenv(kImplementationVariable);
+  if (chosen == nullptr || *chosen == '\0') {
+    const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+    const bool http2 = curl != nullptr && (curl->features & CURL_VERSION_HTTP2) != 0;
+    return http2 ? Implementation::kCurl : Implementation::kPlugin;
+  }
+  const std::string value = chosen;
+  if (value == "curl") return Implementation::kCurl;
+  if (value == "plugin") return Implementation::kPlugin;
+  return InvalidArgumentError(std::string(kImplementationVariable) + "='" + value +
+                              "': expected 'curl' or 'plugin'");
+}
 
 // The directory of the shared object (or executable) this code is linked into.
 std::string OwnDirectory() {
@@ -79,6 +102,12 @@ const Plugin& LoadPlugin() {
 
 Result<std::unique_ptr<OtlpTransport>> OtlpGrpcTransport::Create(
     OtlpGrpcTransportOptions options) {
+  Result<Implementation> implementation = ChooseImplementation();
+  if (!implementation.ok()) return implementation.status();
+  if (Status valid = internal::ValidateGrpcOptions(options); !valid.ok()) return valid;
+  if (*implementation == Implementation::kCurl) {
+    return internal::CreateCurlGrpcTransport(std::move(options));
+  }
   internal::GrpcCreateFunction create = &PTX_GRPC_PLUGIN_ENTRY;
   if (create == nullptr) {
     const Plugin& plugin = LoadPlugin();

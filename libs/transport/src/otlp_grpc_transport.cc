@@ -13,31 +13,13 @@
 #include <mutex>
 #include <sstream>
 
+#include "grpc_common.h"
 #include "grpc_plugin.h"
-#include "rpc_status.h"
 
 namespace ptx::transport {
 namespace {
 
 using compression::Codec;
-
-// opentelemetry-python reads a bare RetryInfo from this trailer; collectors send the full
-// google.rpc.Status in grpc-status-details-bin. Both are honoured.
-constexpr char kRetryInfoTrailer[] = "google.rpc.retryinfo-bin";
-
-bool IsRetryableCode(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::CANCELLED:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::ABORTED:
-    case grpc::StatusCode::OUT_OF_RANGE:
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DATA_LOSS:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Beyond this a deadline means "none"; the cap keeps time_point::max() from overflowing.
 constexpr std::chrono::hours kMaxCallDuration{24 * 365};
@@ -164,41 +146,23 @@ class GrpcTransport final : public OtlpTransport {
  private:
   SendResult Classify(const grpc::Status& status, const grpc::ClientContext& context,
                       const grpc::ByteBuffer& response) {
-    SendResult result;
+    internal::GrpcCallOutcome outcome;
+    outcome.code = static_cast<StatusCode>(status.error_code());
     if (status.ok()) {
-      result.response_body = ToString(response);
-      return result;
+      outcome.response = ToString(response);
+      return internal::ClassifyGrpcCall(std::move(outcome));
     }
-    std::string message = "OTLP/gRPC " + options_.target + ": " +
-                          std::string(StatusCodeName(static_cast<StatusCode>(status.error_code())));
-    if (!status.error_message().empty()) message += ": " + status.error_message();
-    bool cancelled_by_us;
+    outcome.message = status.error_message();
+    outcome.target = options_.target;
+    outcome.status_details = status.error_details();
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto it = trailers.find(internal::kRetryInfoTrailer);
+    if (it != trailers.end()) outcome.retry_info.emplace(it->second.data(), it->second.size());
     {
       std::lock_guard<std::mutex> lock(mu_);
-      cancelled_by_us = cancelled_;
+      outcome.cancelled_by_us = cancelled_;
     }
-    result.status = Status(static_cast<StatusCode>(status.error_code()), std::move(message));
-
-    std::optional<std::chrono::milliseconds> retry_delay;
-    if (auto details = internal::ParseRpcStatus(status.error_details())) {
-      retry_delay = details->retry_delay;
-    }
-    if (!retry_delay) {
-      const auto& trailers = context.GetServerTrailingMetadata();
-      auto it = trailers.find(kRetryInfoTrailer);
-      if (it != trailers.end()) {
-        retry_delay = internal::ParseRetryInfo(
-            std::string_view(it->second.data(), it->second.size()));
-      }
-    }
-    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-      result.retryable = retry_delay.has_value();
-    } else {
-      result.retryable = IsRetryableCode(status.error_code());
-    }
-    if (cancelled_by_us) result.retryable = false;  // shutdown, not a server hiccup
-    if (result.retryable) result.retry_after = retry_delay;
-    return result;
+    return internal::ClassifyGrpcCall(std::move(outcome));
   }
 
   const OtlpGrpcTransportOptions options_;
@@ -213,20 +177,8 @@ class GrpcTransport final : public OtlpTransport {
 namespace {
 
 Result<std::unique_ptr<OtlpTransport>> CreateGrpcTransport(OtlpGrpcTransportOptions options) {
-  if (options.target.empty()) return InvalidArgumentError("OTLP/gRPC: empty target");
+  if (Status valid = internal::ValidateGrpcOptions(options); !valid.ok()) return valid;
   InitGrpcOnce();
-  if (options.compression != Codec::kNone && options.compression != Codec::kGzip &&
-      options.compression != Codec::kDeflate) {
-    return InvalidArgumentError(std::string("OTLP/gRPC: unsupported compression ") +
-                                compression::CodecName(options.compression));
-  }
-  for (auto& [key, value] : options.headers) {
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!IsValidGrpcMetadataKey(key) || !IsValidGrpcMetadataValue(key, value)) {
-      return InvalidArgumentError("OTLP/gRPC: invalid metadata '" + key + "'");
-    }
-  }
 
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (options.secure) {

@@ -27,8 +27,9 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 0;
-  HttpHeaders headers;  // names lowercased, in arrival order
+  HttpHeaders headers;   // names lowercased, in arrival order
   std::string body;
+  HttpHeaders trailers;  // fields after the body (HTTP/2 trailers, gRPC's status), likewise
 
   // The first header value named `lower_name` (already lowercase), or nullptr.
   const std::string* FindHeader(std::string_view lower_name) const;
@@ -37,7 +38,8 @@ struct HttpResponse {
 // Sends one POST per call; no redirects, no retries (the caller's retry policy decides).
 // A transport failure is a non-ok Result: kDeadlineExceeded (timed out), kUnavailable
 // (cannot connect, connection reset, nothing received), kCancelled (Cancel() was called),
-// kFailedPrecondition (TLS verification failed), kInvalidArgument (bad URL).
+// kFailedPrecondition (TLS verification failed), kInvalidArgument (bad URL); with
+// HttpClientOptions::http2, kUnavailable also when a TLS server did not negotiate HTTP/2.
 // Any HTTP status, 5xx included, is an ok Result.
 class HttpClient {
  public:
@@ -54,9 +56,14 @@ struct HttpClientOptions {
   bool verify_tls = true;                           // peer and host name verification
   std::string user_agent;                           // empty: libcurl sends none
   std::chrono::milliseconds connect_timeout{5000};  // also capped by each request's deadline
+  // HTTP/2 only (gRPC needs it): prior knowledge on http:// (h2c, no upgrade round trip), ALPN
+  // on https://, where a server that does not negotiate h2 fails the request. false: libcurl's
+  // default (HTTP/1.1 on http://, h2 if offered on https://).
+  bool http2 = false;
 };
 
-// libcurl-backed client reusing one connection (keep-alive) across requests.
+// libcurl-backed client reusing one connection (keep-alive) across requests (not h2c: see
+// HttpClientOptions::http2 in curl_http_client.cc).
 // Thread-safe: Post calls are serialized internally; Cancel may be called from any thread
 // and interrupts a Post blocked on a silent server within a few milliseconds.
 class CurlHttpClient final : public HttpClient {

@@ -21,32 +21,39 @@ inline constexpr char kGrpcTraceExportMethod[] =
 struct OtlpGrpcTransportOptions {
   std::string target;          // "host:port" (no scheme)
   bool secure = false;         // TLS with the system roots or `ca_file`
-  std::string ca_file;         // PEM roots for TLS; empty: gRPC's default roots
+  std::string ca_file;         // PEM roots for TLS; empty: the system roots
   std::string method = kGrpcTraceExportMethod;  // full method path
   HttpHeaders headers;         // request metadata; names are lowercased
   // gRPC message compression: kNone, kGzip or kDeflate.
   compression::Codec compression = compression::Codec::kNone;
-  std::string user_agent;      // prefix of gRPC's own user agent
+  std::string user_agent;      // prefix of the implementation's own user agent
 };
 
-// gRPC lives in a plugin, ptx-grpc-transport.so, loaded with dlopen on the first Create(): a
-// process that never exports over gRPC never maps libgrpc++ or libprotobuf (import time and
-// memory of pytracingx._native). The plugin is looked up at $PTX_GRPC_TRANSPORT_PLUGIN if set,
-// else beside the shared object this library is linked into (pytracingx/ holds both), then (in
-// development builds, not wheels) where the build tree keeps it. Programs
-// that link ptx::transport_grpc (tests) use its implementation directly, without the plugin.
+// Two implementations, chosen by $PTX_GRPC_TRANSPORT on each Create():
+// - "curl": unary calls over libcurl's HTTP/2 (h2c with prior knowledge on plain connections,
+//   ALPN h2 over TLS), framed and classified here; no gRPC library at all.
+// - "plugin": grpc++ in ptx-grpc-transport.so, loaded with dlopen on first use, so that a
+//   process that never selects it never maps libgrpc++ or libprotobuf. The plugin is looked up
+//   at $PTX_GRPC_TRANSPORT_PLUGIN if set, else beside the shared object this library is linked
+//   into (pytracingx/ holds both), then (in development builds, not wheels) where the build tree
+//   keeps it. Programs that link ptx::transport_grpc (tests) use it directly, without dlopen.
+// Unset or empty: "curl" when libcurl supports HTTP/2 (CURL_VERSION_HTTP2), else "plugin".
 class OtlpGrpcTransport final {
  public:
-  // Fails with kInvalidArgument on an empty target, an unsupported compression, metadata
-  // that gRPC would reject, or an unreadable `ca_file`; with kUnavailable when the plugin
-  // cannot be loaded. Does not connect yet. The transport's thread safety: see OtlpTransport.
+  // Fails with kInvalidArgument on a $PTX_GRPC_TRANSPORT other than curl/plugin, an empty
+  // target, an unsupported compression, invalid or reserved metadata (IsValidGrpcMetadataKey),
+  // or an unreadable `ca_file` (the same checks for both implementations); with kUnavailable
+  // when the plugin is selected and cannot be loaded. Does not connect yet. The transport's
+  // thread safety: see OtlpTransport.
   static Result<std::unique_ptr<OtlpTransport>> Create(OtlpGrpcTransportOptions options);
 
   OtlpGrpcTransport() = delete;
 };
 
 // gRPC metadata rules: keys lowercase [a-z0-9-_.]; values printable ASCII unless the key ends
-// in "-bin". Create() applies them; configuration layers call them to fail early.
+// in "-bin" (any bytes, sent base64-encoded). Names the transport owns are rejected, not
+// dropped: content-type, te, user-agent (use the user_agent option) and grpc-*; pseudo headers
+// fail the character set. Create() applies them; configuration layers call them to fail early.
 bool IsValidGrpcMetadataKey(std::string_view key);
 bool IsValidGrpcMetadataValue(std::string_view key, std::string_view value);
 
