@@ -38,7 +38,10 @@ template <typename Message>
 std::shared_ptr<Message> NewArenaMessage(size_t encoded_size) {
   google::protobuf::ArenaOptions options;
   // Decoded messages take about twice their encoded size; later blocks double up to the max.
-  options.start_block_size = std::clamp<size_t>(encoded_size * 2, 1024, size_t{4} << 20);
+  // Block sizes stay multiples of 64: the arena places 8-byte-aligned cleanup records at the
+  // block's end, so an odd-sized block misaligns them (UBSan in the fuzz build).
+  const size_t wanted = std::clamp<size_t>(encoded_size * 2, 1024, size_t{4} << 20);
+  options.start_block_size = (wanted + 63) & ~size_t{63};
   options.max_block_size = size_t{4} << 20;
   auto arena = std::make_shared<google::protobuf::Arena>(options);
   Message* message = google::protobuf::Arena::CreateMessage<Message>(arena.get());
