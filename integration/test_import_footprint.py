@@ -141,7 +141,8 @@ ptx.shutdown()
     assert got["initialised"] - got["start"] < 40 * 1024, got
 
 
-def test_a_missing_plugin_is_a_clear_error_at_init():
+def grpc_init_error(env):
+    """The ValueError message of init with one gRPC TraceSink under `env`."""
     out, _, _ = run_app(
         """
 import pytracingx as ptx
@@ -151,25 +152,19 @@ try:
 except ValueError as err:
     print(err)
 """,
-        env={"PTX_GRPC_TRANSPORT": "plugin",
-             "PTX_GRPC_TRANSPORT_PLUGIN": "/nonexistent/ptx-grpc-transport.so"},
+        env=env,
     )
-    assert out.strip() == (
+    return out.strip()
+
+
+def test_a_missing_plugin_is_a_clear_error_at_init():
+    assert grpc_init_error({"PTX_GRPC_TRANSPORT": "plugin",
+                            "PTX_GRPC_TRANSPORT_PLUGIN": "/nonexistent/ptx-grpc-transport.so"}) == (
         "cannot load the gRPC transport plugin: /nonexistent/ptx-grpc-transport.so: "
         "cannot open shared object file: No such file or directory"
     )
 
 
 def test_an_unknown_grpc_transport_is_a_clear_error_at_init():
-    out, _, _ = run_app(
-        """
-import pytracingx as ptx
-try:
-    ptx.init(ptx.Config("x", console_output=False,
-                        sinks=[ptx.TraceSink("http://127.0.0.1:1", protocol="grpc")]))
-except ValueError as err:
-    print(err)
-""",
-        env={"PTX_GRPC_TRANSPORT": "grpcio"},
-    )
-    assert out.strip() == "PTX_GRPC_TRANSPORT='grpcio': expected 'curl' or 'plugin'"
+    assert grpc_init_error({"PTX_GRPC_TRANSPORT": "grpcio"}) == (
+        "PTX_GRPC_TRANSPORT='grpcio': expected 'curl' or 'plugin'")

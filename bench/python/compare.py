@@ -268,7 +268,7 @@ class Crew:
     def __init__(self, size):
         self.size = size
         self.job = None
-        self.spans = [(0, 0)] * size  # (start, end) ns of each thread's last job
+        self.windows = [(0, 0)] * size  # (start, end) ns of each thread's last job
         self.start = threading.Barrier(size + 1)
         self.done = threading.Barrier(size + 1)
         self.threads = [threading.Thread(target=self._serve, args=(i,), name="bench-%d" % i, daemon=True)
@@ -284,7 +284,7 @@ class Crew:
                 return
             t0 = time.perf_counter_ns()
             job()
-            self.spans[index] = (t0, time.perf_counter_ns())
+            self.windows[index] = (t0, time.perf_counter_ns())
             self.done.wait()
 
     def run(self, job):
@@ -294,7 +294,7 @@ class Crew:
         self.job = job
         self.start.wait()
         self.done.wait()
-        return max(end for _, end in self.spans) - min(start for start, _ in self.spans)
+        return max(end for _, end in self.windows) - min(start for start, _ in self.windows)
 
     def close(self):
         self.job = None

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpc_common.h"
 #include "ptx/base/hex.h"
 #include "ptx/compression/codec.h"
@@ -21,6 +20,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test_servers::StatusDetailsWithRetryDelay;
 
 // Records requests and answers from a script. Thread-compatible (tests are single-threaded).
 class FakeHttpClient final : public HttpClient {
@@ -86,16 +86,6 @@ struct Harness {
     return nullptr;
   }
 };
-
-std::string StatusWithRetryDelay(milliseconds delay) {
-  google::rpc::RetryInfo info;
-  info.mutable_retry_delay()->set_seconds(delay.count() / 1000);
-  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(delay.count() % 1000) * 1000000);
-  google::rpc::Status status;
-  status.set_code(8);
-  status.add_details()->PackFrom(info);
-  return status.SerializeAsString();
-}
 
 std::string UnpaddedBase64(std::string_view bytes) {
   std::string text = Base64Encode(bytes);
@@ -187,7 +177,7 @@ TEST(GrpcCurlTransportTest, UnpaddedStatusDetailsRetryInfoIsHonoured) {
   answer.body.clear();
   answer.trailers = {{"grpc-status", "8"},
                      {"grpc-status-details-bin",
-                      UnpaddedBase64(StatusWithRetryDelay(milliseconds(1500)))}};
+                      UnpaddedBase64(StatusDetailsWithRetryDelay(milliseconds(1500)))}};
   SendResult r = h.Send("x", answer);
   EXPECT_EQ(r.status.code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(r.retryable);

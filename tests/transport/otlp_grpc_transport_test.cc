@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "ptx/transport/retry.h"
 #include "test_servers.h"
@@ -17,6 +16,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using test_servers::GrpcAnswer;
 using test_servers::GrpcTestServer;
+using test_servers::StatusDetailsWithRetryDelay;
 using test_servers::TestCertificate;
 
 // Runs each case against both implementations, chosen the way applications choose them.
@@ -39,17 +39,6 @@ RetryPolicy FastPolicy() {
   p.initial_backoff = milliseconds(20);
   p.seed = 3;
   return p;
-}
-
-std::string StatusDetailsWithRetryDelay(milliseconds delay) {
-  google::rpc::RetryInfo info;
-  info.mutable_retry_delay()->set_seconds(delay.count() / 1000);
-  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(delay.count() % 1000) * 1000000);
-  google::rpc::Status status;
-  status.set_code(static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  status.set_message("slow down");
-  status.add_details()->PackFrom(info);
-  return status.SerializeAsString();
 }
 
 TEST_P(OtlpGrpcTransportTest, RetriesUnavailableThenSucceeds) {

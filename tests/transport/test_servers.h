@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -26,6 +27,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace ptx::test_servers {
 
@@ -261,5 +265,18 @@ class GrpcTestServer {
   std::deque<GrpcAnswer> script_;  // GUARDED_BY(mu_)
   std::vector<GrpcCall> calls_;    // GUARDED_BY(mu_)
 };
+
+// A serialized google.rpc.Status (RESOURCE_EXHAUSTED, "slow down") carrying a RetryInfo with
+// `delay`: what a collector sends in grpc-status-details-bin.
+inline std::string StatusDetailsWithRetryDelay(std::chrono::milliseconds delay) {
+  google::rpc::RetryInfo info;
+  info.mutable_retry_delay()->set_seconds(delay.count() / 1000);
+  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(delay.count() % 1000) * 1000000);
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  status.set_message("slow down");
+  status.add_details()->PackFrom(info);
+  return status.SerializeAsString();
+}
 
 }  // namespace ptx::test_servers

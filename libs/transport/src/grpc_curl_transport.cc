@@ -13,6 +13,7 @@
 
 #include "grpc_common.h"
 #include "ptx/base/hex.h"
+#include "ptx/base/text.h"
 #include "ptx/transport/http_client.h"
 
 namespace ptx::transport::internal {
@@ -26,10 +27,6 @@ constexpr int kMessageCompressionLevel = 6;
 constexpr size_t kMaxResponseMessage = 16 * 1024 * 1024;
 // The library's own user-agent token, after the application's prefix.
 constexpr char kUserAgentToken[] = "ptx-grpc-curl/1";
-
-const char* EncodingName(Codec codec) {
-  return codec == Codec::kGzip ? "gzip" : codec == Codec::kDeflate ? "deflate" : nullptr;
-}
 
 // grpc-timeout: at most 8 digits and a unit; the finest unit that fits, rounded up so a
 // server never sees less time than the client allows.
@@ -68,32 +65,6 @@ StatusCode CodeForHttpStatus(int status) {
   }
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// grpc-message is percent-encoded; a malformed escape is kept as it is.
-std::string PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(in[i]);
-  }
-  return out;
-}
-
 // -bin metadata travels as base64, padding optional; nullopt when malformed.
 std::optional<std::string> DecodeBinaryHeader(std::string_view value) {
   std::string padded(value);
@@ -119,8 +90,8 @@ class CurlGrpcTransport final : public OtlpTransport {
                     : std::unique_ptr<HttpClient>(
                           std::make_unique<CurlHttpClient>(ClientOptions(options_)))) {
     headers_ = {{"content-type", "application/grpc"}, {"te", "trailers"}};
-    if (const char* encoding = EncodingName(options_.compression)) {
-      headers_.emplace_back("grpc-encoding", encoding);
+    if (options_.compression != Codec::kNone) {  // gzip or deflate (validated)
+      headers_.emplace_back("grpc-encoding", compression::CodecName(options_.compression));
       headers_.emplace_back("grpc-accept-encoding", "identity,deflate,gzip");
     }
     for (const auto& [key, value] : options_.headers) {
@@ -263,16 +234,13 @@ class CurlGrpcTransport final : public OtlpTransport {
       return Status();
     }
     const std::string* encoding = response.FindHeader("grpc-encoding");
-    Codec codec;
-    if (encoding != nullptr && *encoding == "gzip") {
-      codec = Codec::kGzip;
-    } else if (encoding != nullptr && *encoding == "deflate") {
-      codec = Codec::kDeflate;
-    } else {
+    const std::optional<Codec> codec =
+        encoding != nullptr ? compression::ParseCodec(*encoding) : std::nullopt;
+    if (codec != Codec::kGzip && codec != Codec::kDeflate) {
       return InternalError("compressed response with grpc-encoding '" +
                            (encoding != nullptr ? *encoding : std::string()) + "'");
     }
-    Result<std::string> plain = compression::Decompress(codec, payload, kMaxResponseMessage);
+    Result<std::string> plain = compression::Decompress(*codec, payload, kMaxResponseMessage);
     if (!plain.ok()) return InternalError("response message: " + plain.status().message());
     *out = std::move(plain).value();
     return Status();

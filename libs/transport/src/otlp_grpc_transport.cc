@@ -176,8 +176,8 @@ class GrpcTransport final : public OtlpTransport {
 
 namespace {
 
+// `options` passed internal::ValidateGrpcOptions in OtlpGrpcTransport::Create, the only caller.
 Result<std::unique_ptr<OtlpTransport>> CreateGrpcTransport(OtlpGrpcTransportOptions options) {
-  if (Status valid = internal::ValidateGrpcOptions(options); !valid.ok()) return valid;
   InitGrpcOnce();
 
   std::shared_ptr<grpc::ChannelCredentials> credentials;
