@@ -4,6 +4,7 @@ set(PTX_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 find_package(Threads REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)  # with gRPC; the emulator's tables use its hash map
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)

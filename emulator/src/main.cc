@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   // (integration test_byte_limits_keep_memory_flat_under_a_long_stream); a fixed threshold
   // keeps large blocks as their own mappings, returned to the system on free.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Records are freed by whichever thread evicts them, not the one that decoded them; glibc
+  // parks such small chunks in fastbins and later consolidates them inside an unrelated large
+  // malloc on the request path. Without fastbins a free coalesces at once.
+  mallopt(M_MXFAST, 0);
 
   // Block the shutdown signals before any thread starts so that every thread inherits the
   // mask and only sigwait below sees them.

@@ -94,7 +94,7 @@ TraceKey::TraceKey(std::string_view id) : size_(id.size()) {
   if (id.size() <= sizeof(inline_)) {
     std::memcpy(inline_, id.data(), id.size());
   } else {
-    long_.assign(id);
+    long_ = std::make_shared<const std::string>(id);
   }
 }
 
@@ -112,7 +112,7 @@ size_t TraceKeyHash::operator()(const TraceKey& key) const noexcept {
 }
 
 void TraceTable::Add(std::vector<SpanRecord> records) {
-  if (by_trace_.bucket_count() < 1024) by_trace_.reserve(std::min<size_t>(max_spans_, 1 << 16));
+  if (by_trace_.capacity() < 1024) by_trace_.reserve(std::min<size_t>(max_spans_, 1 << 16));
   // The batch is one allocation; each stored pointer aliases its record in it.
   auto batch = std::make_shared<std::vector<SpanRecord>>(std::move(records));
   for (SpanRecord& record : *batch) {

@@ -16,10 +16,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "metric_table.h"
 #include "ptx/base/status.h"
 #include "opentelemetry/proto/logs/v1/logs.pb.h"
@@ -142,14 +143,14 @@ class TraceKey {
  public:
   explicit TraceKey(std::string_view id);
   std::string_view view() const {
-    return size_ <= sizeof(inline_) ? std::string_view(inline_, size_) : std::string_view(long_);
+    return long_ ? std::string_view(*long_) : std::string_view(inline_, size_);
   }
   bool operator==(const TraceKey& other) const { return view() == other.view(); }
 
  private:
   char inline_[16];
   size_t size_;
-  std::string long_;  // ids longer than 16 bytes (kept as received)
+  std::shared_ptr<const std::string> long_;  // ids longer than 16 bytes (kept as received)
 };
 
 // Valid ids are 16 random bytes: two loads and two multiplies spread them well, without
@@ -159,10 +160,10 @@ struct TraceKeyHash {
 };
 
 // The spans of one trace in arrival order. Eviction takes the oldest from the front by
-// advancing `head` (compacting once half is dead), so a trace costs one small vector instead
-// of a deque's 512-byte block, and no front erase shifts the rest.
+// advancing `head` (compacting once half is dead), so no front erase shifts the rest. A
+// one-span trace keeps its span inline: no allocation of its own.
 struct TraceSpans {
-  std::vector<SpanPtr> spans;  // [head, end) are live
+  absl::InlinedVector<SpanPtr, 1> spans;  // [head, end) are live
   size_t head = 0;             // first live span
   size_t size() const { return spans.size() - head; }
   auto begin() const { return spans.begin() + static_cast<std::ptrdiff_t>(head); }
@@ -200,7 +201,9 @@ class TraceTable {
   size_t bytes_ = 0;
   uint64_t evicted_bytes_ = 0;
   std::deque<SpanPtr> arrival_;
-  std::unordered_map<TraceKey, TraceSpans, TraceKeyHash> by_trace_;
+  // Open addressing: a lookup costs about two cache misses however large the table (a node
+  // map's bucket and node chain cost three or more, and every trace a node allocation).
+  absl::flat_hash_map<TraceKey, TraceSpans, TraceKeyHash> by_trace_;
 };
 
 struct StoreOptions {
