@@ -47,7 +47,7 @@ CASES = [
 ]
 
 # Offered rates (items/s) of the sustained ladder; 0 is unpaced (as fast as Python goes).
-LADDER = [50_000, 100_000, 200_000, 300_000, 400_000, 0]
+LADDER = [50_000, 100_000, 200_000, 300_000, 350_000, 400_000, 0]
 
 # The emulator keeps only this many items per signal (older ones are evicted), so that its
 # memory stays bounded; /api/stats counts every item received regardless.
