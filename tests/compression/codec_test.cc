@@ -7,6 +7,7 @@
 
 #include <random>
 #include <string>
+#include <thread>
 
 namespace ptx::compression {
 namespace {
@@ -164,6 +165,36 @@ TEST(DeflateTest, ReadsWhatZlibCompressWrites) {
   auto out = Decompress(Codec::kDeflate, packed, input.size());
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out, input);
+}
+
+std::string ZlibCompress2(const std::string& input, int level) {
+  std::string packed(compressBound(input.size()), '\0');
+  uLongf len = packed.size();
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(packed.data()), &len,
+                      reinterpret_cast<const Bytef*>(input.data()), input.size(), level),
+            Z_OK);
+  packed.resize(len);
+  return packed;
+}
+
+// Each thread reuses one deflate stream: whatever ran on it before (another level, gzip's
+// window bits, a larger input), the next output is byte for byte what a fresh stream writes.
+TEST(DeflateTest, ReusedStreamWritesWhatAFreshStreamWrites) {
+  const std::string big = Text(300000) + RandomBytes(5000);
+  const std::string small = Text(777);
+  const auto check = [&] {
+    for (int level : {1, 9, 1, 6}) {
+      for (const std::string* input : {&big, &small, &big}) {
+        auto packed = Compress(Codec::kDeflate, *input, level);
+        ASSERT_TRUE(packed.ok());
+        EXPECT_EQ(*packed, ZlibCompress2(*input, level)) << "level " << level;
+        ASSERT_TRUE(Compress(Codec::kGzip, *input, 9 - level).ok());
+      }
+    }
+  };
+  check();
+  std::thread other(check);
+  other.join();
 }
 
 TEST(DeflateTest, TrailingDataIsRejected) {
