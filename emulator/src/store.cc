@@ -117,9 +117,10 @@ void TraceTable::Add(std::vector<SpanRecord> records) {
   auto batch = std::make_shared<std::vector<SpanRecord>>(std::move(records));
   for (SpanRecord& record : *batch) {
     record.bytes = record.span().ByteSizeLong();
+    record.trace_key = TraceKey(record.span().trace_id());
     bytes_ += record.bytes;
     SpanPtr ptr(batch, &record);
-    by_trace_[TraceKey(ptr->span().trace_id())].spans.push_back(ptr);
+    by_trace_[record.trace_key].spans.push_back(ptr);
     arrival_.push_back(std::move(ptr));
   }
   while (arrival_.size() > max_spans_ || (bytes_ > max_bytes_ && arrival_.size() > 1)) {
@@ -133,7 +134,7 @@ void TraceTable::EvictOldest() {
   ++evicted_spans_;
   bytes_ -= oldest->bytes;
   evicted_bytes_ += oldest->bytes;
-  auto it = by_trace_.find(TraceKey(oldest->span().trace_id()));
+  auto it = by_trace_.find(oldest->trace_key);
   if (it == by_trace_.end()) return;
   TraceSpans& trace = it->second;
   // Spans of a trace are kept in arrival order, so the oldest is at the front.

@@ -34,6 +34,23 @@ namespace ptx::emulator {
 namespace otlp_trace = ::opentelemetry::proto::trace::v1;
 namespace otlp_logs = ::opentelemetry::proto::logs::v1;
 
+// A trace id as the index key. Valid ids (16 bytes) stay inline, where std::string would
+// allocate (its inline buffer holds 15), so indexing a new trace costs no allocation for its key.
+class TraceKey {
+ public:
+  TraceKey() = default;  // the empty id
+  explicit TraceKey(std::string_view id);
+  std::string_view view() const {
+    return long_ ? std::string_view(*long_) : std::string_view(inline_, size_);
+  }
+  bool operator==(const TraceKey& other) const { return view() == other.view(); }
+
+ private:
+  char inline_[16] = {};
+  size_t size_ = 0;
+  std::shared_ptr<const std::string> long_;  // ids longer than 16 bytes (kept as received)
+};
+
 // One OTLP span with the resource and scope it arrived under. Decoded spans stay where the
 // parser put them, in the arena of their request: `proto` aliases the arena, which lives as
 // long as any of the request's records (no per-span copy or allocation). A record built field
@@ -50,6 +67,9 @@ struct SpanRecord {
   std::shared_ptr<const ScopeInfo> scope;
   std::shared_ptr<const Origin> origin;
   size_t bytes = 0;  // the span's encoded size, what --max-span-bytes counts (set on Add)
+  // The span's trace id, set on Add: eviction finds the trace from the record alone, without
+  // following the pointers into a span that has long left the cache.
+  TraceKey trace_key;
 };
 using SpanPtr = std::shared_ptr<const SpanRecord>;
 
@@ -135,22 +155,6 @@ struct TraceQuery {
   std::optional<uint64_t> start_ns;  // trace start >= it
   std::optional<uint64_t> end_ns;    // trace start <= it
   size_t limit = 100;
-};
-
-// A trace id as the index key. Valid ids (16 bytes) stay inline, where std::string would
-// allocate (its inline buffer holds 15), so indexing a new trace costs no allocation for its key.
-class TraceKey {
- public:
-  explicit TraceKey(std::string_view id);
-  std::string_view view() const {
-    return long_ ? std::string_view(*long_) : std::string_view(inline_, size_);
-  }
-  bool operator==(const TraceKey& other) const { return view() == other.view(); }
-
- private:
-  char inline_[16];
-  size_t size_;
-  std::shared_ptr<const std::string> long_;  // ids longer than 16 bytes (kept as received)
 };
 
 // Valid ids are 16 random bytes: two loads and two multiplies spread them well, without
