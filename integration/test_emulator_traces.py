@@ -5,6 +5,7 @@ Only the standard library talks to it (urllib, socket, subprocess); protobuf pay
 with the small writer below so that the bytes are fully under the test's control.
 """
 import gzip
+import http.client
 import json
 import os
 import re
@@ -510,6 +511,25 @@ def test_configuration_from_environment_and_clean_exit():
     assert bad.returncode == 2 and "--http" in bad.stderr
     help_out = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=30)
     assert help_out.returncode == 0 and "--max-body-bytes" in help_out.stdout
+
+
+def test_sigterm_exits_at_once_while_keep_alive_clients_sit_idle():
+    # Keep-alive connections that have had their answer and then sit idle, as an exporter's do
+    # between batches: the emulator must not wait out httplib's 5 s keep-alive timeout on them.
+    emu = start()
+    idle = []
+    try:
+        for address, path in ((emu.http, "/health"), (emu.sls, "/logstores")):
+            conn = http.client.HTTPConnection(*address.rsplit(":", 1), timeout=10)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            idle.append(conn)
+        emu.proc.send_signal(signal.SIGTERM)
+        assert emu.proc.wait(timeout=2) == 0
+    finally:
+        emu.stop()
+        for conn in idle:
+            conn.close()
 
 
 @pytest.mark.parametrize("flag", ["--http", "--otlp-grpc", "--sls"])

@@ -33,14 +33,12 @@ int PortOf(const sockaddr_storage& address) {
   return -1;
 }
 
-}  // namespace
-
-bool DropConnection(const httplib::Request& req) {
-  if (req.local_port <= 0 || req.remote_port <= 0) return false;
-  // httplib does not expose the socket: find it among our descriptors by its two ports.
+// httplib does not expose its sockets: this walks our descriptors and calls
+// fn(fd, local address, peer address) for each connected socket until fn returns true.
+template <typename Fn>
+void ForEachConnectedSocket(Fn fn) {
   DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return false;
-  bool dropped = false;
+  if (!dir) return;
   while (dirent* entry = readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
@@ -51,12 +49,22 @@ bool DropConnection(const httplib::Request& req) {
         getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
       continue;
     }
-    if (PortOf(local) == req.local_port && PortOf(peer) == req.remote_port) {
-      dropped = shutdown(static_cast<int>(fd), SHUT_RDWR) == 0;
-      break;
-    }
+    if (fn(static_cast<int>(fd), local, peer)) break;
   }
   closedir(dir);
+}
+
+}  // namespace
+
+bool DropConnection(const httplib::Request& req) {
+  if (req.local_port <= 0 || req.remote_port <= 0) return false;
+  bool dropped = false;
+  ForEachConnectedSocket(
+      [&](int fd, const sockaddr_storage& local, const sockaddr_storage& peer) {
+        if (PortOf(local) != req.local_port || PortOf(peer) != req.remote_port) return false;
+        dropped = shutdown(fd, SHUT_RDWR) == 0;
+        return true;
+      });
   return dropped;
 }
 
@@ -178,6 +186,7 @@ Result<int> HttpListener::Bind(const HostPort& address) {
     return UnavailableError("cannot listen on " + FormatHostPort(address.host, address.port) +
                             " (" + name_ + ")");
   }
+  port_ = port;
   return port;
 }
 
@@ -196,6 +205,14 @@ void HttpListener::Stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   server_->stop();
+  // httplib (0.11) sees stop() on an idle keep-alive connection only once the client sends
+  // again or the 5 s keep-alive timeout passes, and the join below waits for that. Ending the
+  // read side of this listener's connections wakes each with end-of-stream at once; replies
+  // being written still go out (a body still arriving is cut short).
+  ForEachConnectedSocket([this](int fd, const sockaddr_storage& local, const sockaddr_storage&) {
+    if (PortOf(local) == port_) shutdown(fd, SHUT_RD);
+    return false;
+  });
   thread_.join();
 }
 

@@ -57,7 +57,8 @@ class HttpListener {
   Result<int> Bind(const HostPort& address);
   // Serves on a background thread.
   void Start();
-  // Stops accepting, waits for in-flight requests. Idempotent.
+  // Stops accepting, waits for requests in flight, and closes idle keep-alive connections at
+  // once. Idempotent.
   void Stop();
 
  private:
@@ -70,6 +71,7 @@ class HttpListener {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> finished_{false};  // the accept loop has returned
+  int port_ = 0;                       // set by Bind
 };
 
 // Shuts down the connection `req` arrived on (both directions), so that the client gets no
