@@ -10,6 +10,18 @@
 namespace ptx::emulator {
 namespace {
 
+SlsProjectInfo Project(const std::string& name) {
+  SlsProjectInfo info;
+  info.name = name;
+  return info;
+}
+
+SlsLogStoreInfo LogStore(const std::string& name) {
+  SlsLogStoreInfo info;
+  info.name = name;
+  return info;
+}
+
 encoding::SlsLogGroup Group(const std::string& topic, size_t logs) {
   encoding::SlsLogGroup group;
   group.topic = topic;
@@ -42,13 +54,13 @@ TEST(SlsCursorTest, IsBase64OfDecimal) {
 
 TEST(SlsStoreTest, ProjectsAndLogStores) {
   SlsStore store(SlsStoreOptions{});
-  EXPECT_EQ(store.CreateLogStore("p", SlsLogStoreInfo{"ls"}), SlsOutcome::kProjectNotExist);
+  EXPECT_EQ(store.CreateLogStore("p", LogStore("ls")), SlsOutcome::kProjectNotExist);
   EXPECT_EQ(store.CreateProject(SlsProjectInfo{"p", "desc", 5}), SlsOutcome::kOk);
-  EXPECT_EQ(store.CreateProject(SlsProjectInfo{"p"}), SlsOutcome::kProjectAlreadyExist);
+  EXPECT_EQ(store.CreateProject(Project("p")), SlsOutcome::kProjectAlreadyExist);
   EXPECT_EQ(store.GetProject("p")->description, "desc");
-  EXPECT_EQ(store.CreateLogStore("p", SlsLogStoreInfo{"b"}), SlsOutcome::kOk);
-  EXPECT_EQ(store.CreateLogStore("p", SlsLogStoreInfo{"a"}), SlsOutcome::kOk);
-  EXPECT_EQ(store.CreateLogStore("p", SlsLogStoreInfo{"a"}), SlsOutcome::kLogStoreAlreadyExist);
+  EXPECT_EQ(store.CreateLogStore("p", LogStore("b")), SlsOutcome::kOk);
+  EXPECT_EQ(store.CreateLogStore("p", LogStore("a")), SlsOutcome::kOk);
+  EXPECT_EQ(store.CreateLogStore("p", LogStore("a")), SlsOutcome::kLogStoreAlreadyExist);
   std::vector<std::string> names;
   ASSERT_EQ(store.ListLogStores("p", &names), SlsOutcome::kOk);
   EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
