@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "sls/log.pb.h"
 
 namespace ptx::encoding {
@@ -160,6 +164,29 @@ void ExpectSameGroup(const SlsLogGroup& a, const SlsLogGroup& b) {
       EXPECT_EQ(a.logs[i].contents[j].key, b.logs[i].contents[j].key);
       EXPECT_EQ(a.logs[i].contents[j].value, b.logs[i].contents[j].value);
     }
+  }
+}
+
+TEST(SlsLogGroupTest, EqualityComparesEveryField) {
+  const SlsLogGroup rich = RichGroup();
+  ASSERT_FALSE(rich.logs.empty());
+  ASSERT_FALSE(rich.logs[0].contents.empty());
+  EXPECT_TRUE(rich == RichGroup());
+  std::vector<std::function<void(SlsLogGroup&)>> changes = {
+      [](SlsLogGroup& g) { g.topic += "x"; },
+      [](SlsLogGroup& g) { g.source += "x"; },
+      [](SlsLogGroup& g) { g.tags.emplace_back("k", "v"); },
+      [](SlsLogGroup& g) { g.logs.pop_back(); },
+      [](SlsLogGroup& g) { g.logs[0].time += 1; },
+      [](SlsLogGroup& g) { g.logs[0].time_ns = g.logs[0].time_ns.value_or(0) + 1; },
+      [](SlsLogGroup& g) { g.logs[0].contents[0].key += "x"; },
+      [](SlsLogGroup& g) { g.logs[0].contents[0].value += "x"; },
+      [](SlsLogGroup& g) { g.logs[0].contents.push_back({"k", "v"}); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    SlsLogGroup changed = RichGroup();
+    changes[i](changed);
+    EXPECT_FALSE(changed == rich) << "change " << i;
   }
 }
 

@@ -39,6 +39,17 @@ struct SlsLogGroup {
   std::vector<std::pair<std::string, std::string>> tags;  // LogTags (__tag__:key)
 };
 
+// Field-by-field equality: what a decode of an encode gives back.
+inline bool operator==(const SlsLogContent& a, const SlsLogContent& b) {
+  return a.key == b.key && a.value == b.value;
+}
+inline bool operator==(const SlsLog& a, const SlsLog& b) {
+  return a.time == b.time && a.time_ns == b.time_ns && a.contents == b.contents;
+}
+inline bool operator==(const SlsLogGroup& a, const SlsLogGroup& b) {
+  return a.logs == b.logs && a.topic == b.topic && a.source == b.source && a.tags == b.tags;
+}
+
 // Serialized sls.LogGroup, fields in number order (byte-identical to the generated serializer).
 std::string EncodeLogGroup(const SlsLogGroup& group);
 // InvalidArgument when the bytes are not a LogGroup (or miss a required field).
