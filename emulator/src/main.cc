@@ -27,11 +27,12 @@ int main(int argc, char** argv) {
   // refusal already reaches the client as a status.
   google::protobuf::SetLogHandler(nullptr);
 
-  // Decoded requests live in protobuf arenas of a few 100 KiB that are freed when the store
-  // evicts their records. glibc would raise its mmap threshold after the first such free and
-  // serve later arenas from the heap, where a long stream fragments it and RSS keeps growing
-  // (integration test_byte_limits_keep_memory_flat_under_a_long_stream); a fixed threshold
-  // keeps large blocks as their own mappings, returned to the system on free.
+  // Request bodies and inflated payloads of a few 100 KiB come and go with every request.
+  // glibc would raise its mmap threshold after the first such free and serve later ones from
+  // the heap, where a long stream fragments it and RSS keeps growing (integration
+  // test_byte_limits_keep_memory_flat_under_a_long_stream); a fixed threshold keeps large
+  // blocks as their own mappings, returned to the system on free. Decoded requests' arena
+  // blocks stay below it (kArenaMaxBlock in otlp_records.h), reused warm from the heap.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   // Records are freed by whichever thread evicts them, not the one that decoded them; glibc
   // parks such small chunks in fastbins and later consolidates them inside an unrelated large
